@@ -8,7 +8,10 @@ server"). ``install()`` must be idempotent: the test suite and the server may ca
 
 import importlib
 
-EXTENSION_MODULES: list[str] = []
+EXTENSION_MODULES: list[str] = [
+    "model_registry",
+    "experiments",
+]
 
 _installed = False
 

@@ -1,0 +1,148 @@
+"""Running a submission with papermill in a scratch directory, under a time limit.
+
+The notebook runs on the local backend (parameter `backend="local"`) in a fresh
+kernel of the current interpreter, with errors allowed so that a failed exercise
+does not stop later ones. A last cell, added by the grader, runs every check of the
+lab that no check cell recorded. The time limit covers the learner's cells; the
+grader's cell has its own budget.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import papermill
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from mlops_kit.grading.notebook import GRADING_ENV
+from mlops_kit.grading.recording import RESULTS_ENV
+from mlops_kit.grading.submission import Submission
+
+GRADER_TAG = "mlops-kit-grader"
+CELL_NUMBER_KEY = "mlops_kit_cell"  # the cell's 1-based position in the submission, stamped on the copy
+FINAL_CHECKS_SECONDS = 120
+RESULTS_FILE = "results.jsonl"
+EXECUTED_FILE = "executed.ipynb"
+
+
+@dataclass
+class Execution:
+    """What running the notebook showed: cells that raised, and why it stopped early (if it did)."""
+
+    notebook: nbformat.NotebookNode
+    cell_errors: list[str] = field(default_factory=list)
+    stopped: str = ""
+
+
+class CellClock:
+    """nbclient's `timeout_func`: each cell gets the time left on the notebook's limit.
+
+    It also remembers the running cell, so a timeout or a dead kernel can be reported
+    with the cell it happened in.
+    """
+
+    def __init__(self, limit: float):
+        self.limit = limit
+        self.deadline: float | None = None
+        self.cell: nbformat.NotebookNode | None = None
+
+    def __call__(self, cell: nbformat.NotebookNode) -> float:
+        self.cell = cell
+        if GRADER_TAG in cell.metadata.get("tags", []):
+            return FINAL_CHECKS_SECONDS
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.limit
+        return max(self.deadline - time.monotonic(), 0.01)  # 0 would mean "no limit" to nbclient
+
+
+def execute(submission: Submission, scratch: Path, time_limit: float) -> Execution:
+    """Run a copy of the submission in `scratch`; the submission file itself is never opened for writing."""
+    copy_siblings(submission.path.parent, scratch)
+    notebook = prepared_copy(submission)
+    output = scratch / EXECUTED_FILE
+    clock = CellClock(time_limit)
+    stopped = ""
+    with grading_environment(scratch / RESULTS_FILE):
+        try:
+            papermill.execute_notebook(
+                notebook, str(output), parameters={"backend": "local"}, kernel_name="python3", language="python",
+                cwd=str(scratch), progress_bar=False, request_save_on_cell_execute=True,  # saved even if stopped
+                allow_errors=True, timeout_func=clock, shutdown_kernel="immediate",
+            )
+        except papermill.PapermillExecutionError:
+            pass  # cells raised; they are collected from the executed notebook below
+        except CellTimeoutError:
+            stopped = f"the notebook's time limit ({time_limit:g} s) ran out in {describe(clock.cell)}"
+        except DeadKernelError:
+            stopped = f"the kernel died in {describe(clock.cell)} (out of memory, or the code exited Python)"
+    executed = nbformat.read(output, as_version=4)
+    return Execution(executed, cell_errors(executed), stopped)
+
+
+def prepared_copy(submission: Submission) -> nbformat.NotebookNode:
+    """The submission's notebook, each cell stamped with its position, plus the grader's final cell."""
+    notebook = copy.deepcopy(submission.notebook)
+    for number, cell in enumerate(notebook.cells, start=1):
+        cell.metadata[CELL_NUMBER_KEY] = number
+    final = nbformat.v4.new_code_cell(
+        "from mlops_kit.grading.notebook import run_unrecorded\n"
+        f"run_unrecorded({submission.lab!r})",
+        metadata={"tags": [GRADER_TAG]},
+    )
+    notebook.cells.append(final)
+    return notebook
+
+
+def copy_siblings(folder: Path, scratch: Path) -> None:
+    """Copy the files beside the notebook (data, helper scripts) so that relative paths still work.
+
+    Other notebooks, folders and hidden files are left out: a folder of submissions may
+    hold hundreds of notebooks, and each is graded alone.
+    """
+    for path in folder.iterdir():
+        if path.is_file() and path.suffix != ".ipynb" and not path.name.startswith("."):
+            shutil.copy2(path, scratch / path.name)
+
+
+@contextmanager
+def grading_environment(results: Path):
+    """Tell the kernel (it inherits our environment) where to record results, and that it is being graded."""
+    saved = {name: os.environ.get(name) for name in (RESULTS_ENV, GRADING_ENV)}
+    os.environ[RESULTS_ENV] = str(results)
+    os.environ[GRADING_ENV] = "1"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def describe(cell: nbformat.NotebookNode | None) -> str:
+    if cell is None:
+        return "kernel start-up"
+    if GRADER_TAG in cell.metadata.get("tags", []):
+        return "the grader's final checks"
+    number = cell.metadata.get(CELL_NUMBER_KEY)
+    where = f"cell {number}" if number else "the injected parameters cell"
+    first_line = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+    return f"{where} (`{first_line[:60]}`)" if first_line else where
+
+
+def cell_errors(notebook: nbformat.NotebookNode) -> list[str]:
+    """One line per cell that raised, e.g. "cell 2 (`1/0`) raised ZeroDivisionError: division by zero"."""
+    errors = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.output_type == "error":
+                errors.append(f"{describe(cell)} raised {output.ename}: {output.evalue}")
+    return errors

@@ -1,0 +1,124 @@
+"""The local backend's server process: ``python -m mlops_kit.local.serve --port N``.
+
+Verifies moto's seams, installs the kit's extensions in this process (the plain
+``moto_server`` command could not load them), then serves moto's WSGI app with werkzeug's
+threaded server on 127.0.0.1 only. A small kit route, ``STATUS_PATH``, tells clients that
+this is the kit's server and which process it is; moto's own routes are untouched.
+"""
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from importlib.metadata import version
+
+import psutil
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from .environment import DEFAULT_REGION, local_environment
+from .extensions import install_all
+from .paths import server_state_file, write_atomically
+from .seams import SeamError, verify_seams
+from .server import HOST, SERVICE_NAME, STATUS_PATH, configured_port
+
+EXIT_SEAMS = 2
+EXIT_PORT_IN_USE = 3
+
+
+def prepare_process(port: int) -> None:
+    """Point this process's own boto3 at itself, then verify seams and install extensions."""
+    os.environ.pop("AWS_PROFILE", None)
+    region = os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+    os.environ.update(local_environment(f"http://{HOST}:{port}", region))
+    verify_seams()
+    install_all()
+
+
+def make_kit_server(port: int) -> BaseWSGIServer:
+    """Bind moto's app plus the kit's status route on 127.0.0.1:port (threaded)."""
+    started_at = time.time()
+
+    def describe() -> dict:
+        return {
+            "service": SERVICE_NAME,
+            "pid": os.getpid(),
+            "port": port,
+            "url": f"http://{HOST}:{port}",
+            "version": version("mlops-kit"),
+            "moto_version": version("moto"),
+            "started_at": started_at,
+            "rss_bytes": psutil.Process().memory_info().rss,
+        }
+
+    app = _with_status_route(DomainDispatcherApplication(create_backend_app), describe)
+    server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler)
+    server.describe = describe
+    return server
+
+
+def _with_status_route(app, describe):
+    def application(environ, start_response):
+        if environ.get("PATH_INFO") != STATUS_PATH:
+            return app(environ, start_response)
+        body = json.dumps(describe()).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return application
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mlops_kit.local.serve", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: MLOPS_KIT_PORT or 4599)")
+    port = parser.parse_args(argv).port or configured_port()
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    log = logging.getLogger("mlops_kit.local.serve")
+    try:
+        prepare_process(port)
+    except SeamError as error:
+        log.error("%s", error)
+        return EXIT_SEAMS
+    try:
+        server = make_kit_server(port)
+    except OSError as error:
+        log.error("Cannot listen on %s:%s (%s). Another program holds the port: stop it, or choose another port "
+                  "with MLOPS_KIT_PORT or `mlops-kit server start --port N`.", HOST, port, error)
+        return EXIT_PORT_IN_USE
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    state = {key: value for key, value in server.describe().items() if key != "rss_bytes"}
+    write_atomically(server_state_file(), json.dumps(state, indent=2))
+    log.info("Serving on %s (pid %s, mlops-kit %s, moto %s)", state["url"], state["pid"], state["version"], state["moto_version"])
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        _forget_state(state["pid"])
+        log.info("Stopped")
+    return 0
+
+
+def _forget_state(pid: int) -> None:
+    """Remove the state file if it still describes this process."""
+    path = server_state_file()
+    try:
+        if json.loads(path.read_text()).get("pid") == pid:
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""`./workshop run`: execute every lab's solution on the local backend, then build the book.
+
+Each solution runs with papermill in its own folder (so relative paths behave as in
+Jupyter). A notebook that succeeds replaces the committed one, so its outputs, the ones
+the book shows, are refreshed; a notebook that fails is left untouched and its executed
+copy is kept under `_build/failed/` for reading. Papermill's per-run timing metadata is
+stripped so that a re-run with unchanged results leaves `git diff` quiet.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from mlops_kit.grading.recording import RESULTS_ENV, latest_results
+from mlops_kit.project import repo_root, solution_notebooks
+
+
+@dataclass
+class LabRun:
+    notebook: Path
+    seconds: float
+    passed: int
+    checks: int
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and self.passed == self.checks and self.checks > 0
+
+
+def strip_run_metadata(notebook: Path) -> None:
+    """Drop papermill's timestamps and durations, which change on every run."""
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, notebook)
+
+
+def run_solution(notebook: Path, failed_dir: Path, timeout: int) -> LabRun:
+    """Execute one solution; replace it on success, keep the executed copy aside on failure."""
+    import papermill
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="workshop-run-") as scratch:
+        executed = Path(scratch, notebook.name)
+        results = Path(scratch, "results.jsonl")
+        os.environ[RESULTS_ENV] = str(results)
+        error = ""
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(executed), cwd=str(notebook.parent), kernel_name="python3",
+                execution_timeout=timeout, progress_bar=False,
+            )
+        except Exception as exc:  # papermill's own error names the failing cell
+            error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        finally:
+            os.environ.pop(RESULTS_ENV, None)
+        recorded = latest_results(results)
+        if error:
+            failed_dir.mkdir(parents=True, exist_ok=True)
+            if executed.exists():
+                shutil.copy(executed, failed_dir / notebook.name)
+        else:
+            strip_run_metadata(executed)
+            shutil.copy(executed, notebook)
+    return LabRun(
+        notebook=notebook,
+        seconds=time.perf_counter() - started,
+        passed=sum(result.passed for result in recorded.values()),
+        checks=len(recorded),
+        error=error,
+    )
+
+
+def build_book(root: Path) -> tuple[bool, Path]:
+    """Strict (-W) Jupyter Book build; the log goes beside the site."""
+    log = root / "_build" / "book-build.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    with log.open("w") as stream:
+        status = subprocess.run([str(jupyter_book), "build", str(root), "-W", "--keep-going"],
+                                stdout=stream, stderr=subprocess.STDOUT, cwd=root).returncode
+    return status == 0, log
+
+
+def print_summary(runs: list[LabRun]) -> None:
+    print(f"\n{'lab':<28} {'checks passed':>14} {'seconds':>8}  result")
+    for run in runs:
+        verdict = "ok" if run.ok else (run.error or "some checks failed")
+        print(f"{run.notebook.stem:<28} {f'{run.passed}/{run.checks}':>14} {run.seconds:>8.1f}  {verdict}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mlops-kit run-workshop", description=__doc__.splitlines()[0])
+    parser.add_argument("--cell-timeout", type=int, default=900, help="seconds one cell may run (default 900)")
+    parser.add_argument("--no-book", action="store_true", help="skip the book build")
+    args = parser.parse_args(argv)
+
+    root = repo_root()
+    notebooks = solution_notebooks(root)
+    runs = []
+    for notebook in notebooks:
+        print(f"Running {notebook.relative_to(root)} ...", flush=True)
+        runs.append(run_solution(notebook, root / "_build" / "failed", args.cell_timeout))
+    print_summary(runs)
+
+    book_ok = True
+    if not args.no_book:
+        print("\nBuilding the book ...", flush=True)
+        book_ok, log = build_book(root)
+        site = root / "_build" / "html" / "index.html"
+        print(f"Book: {site}" if book_ok else f"The book build failed: read {log}")
+    return 0 if book_ok and all(run.ok for run in runs) else 1
