@@ -1,4 +1,23 @@
 """The SageMaker MLOps workshop kit.
 
-Learner-facing API, small on purpose: the labs' own code is real SageMaker SDK code.
+What a learner's notebook uses, and nothing more:
+    start_session(backend)   the region, bucket, role and clients of the chosen backend
+    check("labN.exercise")   run the checks of an exercise and show the result
+
+Everything else in the labs is real SageMaker SDK and boto3 code.
 """
+
+from mlops_kit.grading import check
+
+
+def start_session(backend: str = "local", **options):
+    """Start a workshop session (see mlops_kit.session.start_session).
+
+    Imported on first use: the SageMaker SDK is slow to import and lab 0 never needs it.
+    """
+    from mlops_kit.session import start_session as start
+
+    return start(backend, **options)
+
+
+__all__ = ["check", "start_session"]

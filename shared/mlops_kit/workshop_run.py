@@ -61,8 +61,10 @@ def run_solution(notebook: Path, failed_dir: Path, timeout: int) -> LabRun:
                 str(notebook), str(executed), cwd=str(notebook.parent), kernel_name="python3",
                 execution_timeout=timeout, progress_bar=False,
             )
-        except Exception as exc:  # papermill's own error names the failing cell
-            error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        except papermill.PapermillExecutionError as exc:
+            error = f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}"
+        except Exception as exc:  # e.g. a kernel that died or a cell over the time limit
+            error = f"{type(exc).__name__}: {exc}"
         finally:
             os.environ.pop(RESULTS_ENV, None)
         recorded = latest_results(results)

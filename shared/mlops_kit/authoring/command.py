@@ -58,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"authoring error: {error}", file=sys.stderr)
         return EXIT_AUTHORING_ERROR
     if args.check:
-        for reason in changes.reasons():
+        reasons = changes.reasons()
+        for reason in reasons:
             print(reason)
-        if changes.reasons():
+        if reasons:
             return EXIT_STALE
         print(f"{shown(args.labs)} is up to date with {shown(args.solutions)}")
         return EXIT_CURRENT

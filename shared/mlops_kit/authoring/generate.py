@@ -4,6 +4,7 @@ labs/ is entirely generated, so anything there that solutions/ does not produce 
 orphaned (except junk such as __pycache__ that running a lab leaves behind).
 """
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -61,10 +62,12 @@ def diff_labs(solutions_dir: Path, labs_dir: Path) -> LabChanges:
     )
 
 
-def _remove_empty_folders(labs_dir: Path) -> None:
-    for folder in sorted((path for path in labs_dir.rglob("*") if path.is_dir()), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
+def _remove_emptied_folders(labs_dir: Path, orphaned: list[PurePosixPath]) -> None:
+    """Delete folders that held orphans and now hold only junk (say, a retired lab's __pycache__)."""
+    folders = {labs_dir / parent for relative in orphaned for parent in relative.parents if parent.parts}
+    for folder in sorted(folders, key=lambda path: len(path.parts), reverse=True):
+        if folder.is_dir() and not _existing_lab_files(folder):
+            shutil.rmtree(folder)
 
 
 def apply_changes(changes: LabChanges) -> list[Path]:
@@ -77,8 +80,7 @@ def apply_changes(changes: LabChanges) -> list[Path]:
         written.append(target)
     for relative in changes.orphaned:
         (changes.labs_dir / relative).unlink()
-    if changes.orphaned:
-        _remove_empty_folders(changes.labs_dir)
+    _remove_emptied_folders(changes.labs_dir, changes.orphaned)
     return sorted(written)
 
 

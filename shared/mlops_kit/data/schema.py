@@ -77,12 +77,12 @@ def _integer_column(values: pd.Series, column: str) -> pd.Series:
     numbers = pd.to_numeric(values.astype("object"), errors="coerce")
     not_numeric = numbers.isna().to_numpy()
     _raise_if_any(not_numeric, values, column, lambda first, more: (
-        f"column {column!r} has a non-numeric value {values.iloc[first]!r} at row {first}{more}. "
+        f"column {column!r} has a non-numeric value {_shown(values.iloc[first])} at row {first}{more}. "
         "Every value must be a whole number: correct or drop those rows."
     ))
     fractional = (numbers != numbers.round()).to_numpy()
     _raise_if_any(fractional, values, column, lambda first, more: (
-        f"column {column!r} has a non-integer value {numbers.iloc[first]!r} at row {first}{more}. "
+        f"column {column!r} has a non-integer value {_shown(numbers.iloc[first])} at row {first}{more}. "
         "The credit data is all whole numbers; load the raw data, not scaled or averaged values."
     ))
     return numbers.astype("int64")
@@ -91,7 +91,7 @@ def _integer_column(values: pd.Series, column: str) -> pd.Series:
 def _check_label_values(labels: pd.Series) -> None:
     wrong = (~labels.isin([0, 1])).to_numpy()
     _raise_if_any(wrong, labels, LABEL, lambda first, more: (
-        f"column {LABEL!r} has the value {labels.iloc[first]!r} at row {first}{more}, but a label "
+        f"column {LABEL!r} has the value {_shown(labels.iloc[first])} at row {first}{more}, but a label "
         "must be 0 (paid) or 1 (defaulted next month): recode or drop those rows."
     ))
 
@@ -103,6 +103,11 @@ def _raise_if_any(bad, values: pd.Series, column: str, message) -> None:
     count = int(bad.sum())
     more = f" ({count} rows in all)" if count > 1 else " (the only one)"
     raise CreditDataError(message(first, more), column=column, row=first, count=count)
+
+
+def _shown(value) -> str:
+    """A value as the user typed it: 20000, not np.int64(20000)."""
+    return repr(value.item() if hasattr(value, "item") else value)
 
 
 def _listing(names: list[str]) -> str:

@@ -77,7 +77,7 @@ DEPENDENCE = dict(
     bill_in_payment=0.45,
     paid_duly_in_payment=0.9,   # status -1 pays the bill in full
     delinquent_in_payment=1.5,  # a delayed month pays little or nothing
-    risk_in_label=1.7,          # how much the hidden risk moves the default odds
+    risk_in_label=5.0,          # how much the hidden risk moves the default odds
 )
 
 

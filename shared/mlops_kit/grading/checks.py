@@ -7,7 +7,6 @@ global registry to keep in sync).
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -49,7 +48,7 @@ class CheckContext:
         if service not in self._clients:
             import boto3  # imported here so that importing the grading package stays light
 
-            self._clients[service] = boto3.client(service, region_name=os.environ.get("AWS_DEFAULT_REGION"))
+            self._clients[service] = boto3.client(service)
         return self._clients[service]
 
 

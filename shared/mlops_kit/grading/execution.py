@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import papermill
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from traitlets.config import Config
 
 from mlops_kit.grading.notebook import GRADING_ENV
 from mlops_kit.grading.recording import RESULTS_ENV
@@ -30,6 +31,8 @@ CELL_NUMBER_KEY = "mlops_kit_cell"  # the cell's 1-based position in the submiss
 FINAL_CHECKS_SECONDS = 120
 RESULTS_FILE = "results.jsonl"
 EXECUTED_FILE = "executed.ipynb"
+# Local sockets in the scratch directory (the kernel's cwd) rather than TCP ports.
+KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc"}})
 
 
 @dataclass
@@ -74,7 +77,7 @@ def execute(submission: Submission, scratch: Path, time_limit: float) -> Executi
             papermill.execute_notebook(
                 notebook, str(output), parameters={"backend": "local"}, kernel_name="python3", language="python",
                 cwd=str(scratch), progress_bar=False, request_save_on_cell_execute=True,  # saved even if stopped
-                allow_errors=True, timeout_func=clock, shutdown_kernel="immediate",
+                allow_errors=True, timeout_func=clock, shutdown_kernel="immediate", config=KERNEL_CONFIG,
             )
         except papermill.PapermillExecutionError:
             pass  # cells raised; they are collected from the executed notebook below

@@ -92,10 +92,10 @@ class ExerciseReport:
         display({"text/html": self._repr_html_(), "text/plain": repr(self)}, raw=True)
 
     def __repr__(self) -> str:
-        lines = [f"{self.exercise}: {_number(self.points)}/{_number(self.possible)} points"]
+        lines = [f"{self.exercise}: {format_points(self.points)}/{format_points(self.possible)} points"]
         for result in self.results:
             lines.append(f"  {SYMBOLS[result.status]} {result.check} {result.status} "
-                         f"({_number(result.points)}/{_number(result.possible)}): {result.message}")
+                         f"({format_points(result.points)}/{format_points(result.possible)}): {result.message}")
             if result.hint:
                 lines.append(f"      hint: {result.hint}")
         return "\n".join(lines)
@@ -109,18 +109,18 @@ class ExerciseReport:
                 f'<li style="list-style:none;margin:0.3em 0">'
                 f'<span style="color:{colour};font-weight:bold">{SYMBOLS[result.status]} {result.status}</span> '
                 f"<code>{html.escape(result.check)}</code> "
-                f"({_number(result.points)}/{_number(result.possible)} points)"
+                f"({format_points(result.points)}/{format_points(result.possible)} points)"
                 f"<div>{_inline_code(result.message)}</div>{hint}</li>"
             )
         colour = COLOURS["passed" if self.passed else "failed"]
         return (
             f'<div class="mlops-kit-check" style="border-left:4px solid {colour};padding-left:0.6em">'
             f"<strong>{html.escape(self.exercise)}</strong>: "
-            f"{_number(self.points)}/{_number(self.possible)} points"
+            f"{format_points(self.points)}/{format_points(self.possible)} points"
             f'<ul style="padding-left:0">{"".join(rows)}</ul></div>'
         )
 
 
-def _number(value: float) -> str:
+def format_points(value: float) -> str:
     """Points without a trailing `.0` (2, not 2.0; 1.5 stays 1.5)."""
     return f"{value:g}"

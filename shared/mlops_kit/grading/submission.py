@@ -41,7 +41,7 @@ def load_submission(path: Path) -> Submission:
     if not path.exists():
         raise SubmissionError(f"{path}: no such file. Check the path (grade takes notebooks or folders of them).")
     if path.is_dir():
-        raise SubmissionError(f"{path}: is a folder; pass it to grade directly to grade the notebooks inside.")
+        raise SubmissionError(f"{path}: is a folder with no notebooks (*.ipynb) in it.")
     content = path.read_bytes()
     notebook = parse_notebook(path, content)
     lab = notebook_lab(path, notebook)

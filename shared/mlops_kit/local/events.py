@@ -7,21 +7,47 @@ the caller already runs inside a request of the same server, and because EventBr
 rejects ``aws.*`` sources from ``PutEvents`` callers.
 """
 
+import functools
 import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from moto.events.models import events_backends
+from moto.events.utils import EventTemplateParser
 
 logger = logging.getLogger(__name__)
 
 
+def _as_utc(moment: datetime) -> datetime:
+    """moto keeps naive datetimes in UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
 def event_time(moment: datetime) -> str:
-    """Format a time as EventBridge events carry it: ISO 8601, UTC, whole seconds, 'Z'."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Format a time as SageMaker event details carry it: ISO 8601, UTC, whole seconds, 'Z'."""
+    return _as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def install_full_event_delivery() -> None:
+    """Deliver whole events to targets that have no input transformer, as EventBridge does.
+
+    moto's default template rebuilds the event without ``account``; real targets receive
+    the event itself.
+    """
+    if getattr(EventTemplateParser.parse, "_delivers_full_events", False):
+        return
+    original = EventTemplateParser.parse
+
+    @functools.wraps(original)
+    def parse(input_template, input_paths_map, event):
+        if input_template or input_paths_map:
+            return original(input_template, input_paths_map, event)
+        # moto keeps "time" as a Unix number here; its SQS and Logs delivery format it.
+        return {k: v for k, v in event.items() if k != "ingestion-time"}
+
+    parse._delivers_full_events = True
+    EventTemplateParser.parse = staticmethod(parse)
 
 
 def _json_default(value: Any) -> Any:
@@ -51,7 +77,7 @@ def put_service_event(
         "DetailType": detail_type,
         "Resources": resources,
         "Detail": json.dumps(detail, default=_json_default),
-        "Time": event_time(time),
+        "Time": _as_utc(time).timestamp(),  # moto's convention: its targets format it
     }
     try:
         results = events_backends[account_id][region].put_events([entry])

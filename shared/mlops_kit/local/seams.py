@@ -42,6 +42,24 @@ SEAMS: list[tuple] = [
     # Backends reached from inside the server.
     ("moto.sagemaker.models.sagemaker_backends", "attribute"),
     ("moto.s3.models.s3_backends", "attribute"),
+    # extensions/endpoints.py: model loading, endpoint lifecycle, runtime, Data Capture.
+    ("moto.sagemaker.models.Model.__init__", "callable", ("vpc_config", "primary_container", "containers")),
+    ("moto.sagemaker.models.FakeEndpoint.__init__", "callable", ("data_capture_config", "production_variants")),
+    ("moto.sagemaker.models.FakeEndpoint._process_production_variants", "callable", ("production_variants",)),
+    ("moto.sagemaker.models.FakeEndpoint.arn_formatter", "callable", ("endpoint_name", "account_id", "region_name")),
+    ("moto.sagemaker.models.FakeEndpointConfig.arn_formatter", "callable", ("account_id", "region_name")),
+    ("moto.sagemaker.models.SageMakerModelBackend.create_endpoint", "callable",
+     ("endpoint_name", "endpoint_config_name", "tags")),
+    ("moto.sagemaker.models.SageMakerModelBackend.delete_endpoint", "callable", ("endpoint_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.describe_model_package", "callable", ("model_package_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend._models", "backend_attribute"),
+    ("moto.sagemaker.models.SageMakerModelBackend.endpoints", "backend_attribute"),
+    ("moto.sagemaker.models.SageMakerModelBackend.endpoint_configs", "backend_attribute"),
+    ("moto.sagemaker.responses.SageMakerResponse.update_endpoint", "kit_action"),
+    ("moto.sagemakerruntime.responses.SageMakerRuntimeResponse", "class"),  # invoke_endpoint replaced
+    ("moto.s3.models.S3Backend.get_object", "callable", ("bucket_name", "key_name")),
+    ("moto.s3.models.S3Backend.put_object", "callable", ("bucket_name", "key_name", "value")),
+    ("moto.utilities.utils.get_partition", "callable", ("region",)),
 ]
 
 

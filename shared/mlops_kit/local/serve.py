@@ -25,12 +25,10 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from .environment import DEFAULT_REGION, local_environment
 from .extensions import install_all
-from .paths import server_state_file, write_atomically
 from .seams import SeamError, verify_seams
-from .server import HOST, SERVICE_NAME, STATUS_PATH, configured_port
+from .server import EXIT_PORT_IN_USE, HOST, SERVICE_NAME, STATUS_PATH, configured_port, forget_state, record_state
 
 EXIT_SEAMS = 2
-EXIT_PORT_IN_USE = 3
 
 
 def prepare_process(port: int) -> None:
@@ -96,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PORT_IN_USE
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    state = {key: value for key, value in server.describe().items() if key != "rss_bytes"}
-    write_atomically(server_state_file(), json.dumps(state, indent=2))
+    state = server.describe()
+    record_state(state)
     log.info("Serving on %s (pid %s, mlops-kit %s, moto %s)", state["url"], state["pid"], state["version"], state["moto_version"])
     try:
         server.serve_forever()
@@ -105,19 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.server_close()
-        _forget_state(state["pid"])
+        forget_state(state["pid"])
         log.info("Stopped")
     return 0
-
-
-def _forget_state(pid: int) -> None:
-    """Remove the state file if it still describes this process."""
-    path = server_state_file()
-    try:
-        if json.loads(path.read_text()).get("pid") == pid:
-            path.unlink()
-    except (OSError, ValueError):
-        pass
 
 
 if __name__ == "__main__":

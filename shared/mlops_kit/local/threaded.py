@@ -1,11 +1,16 @@
-"""An extended moto server inside the current process, on a free loopback port (for tests)."""
+"""An extended server inside the current process, on a free loopback port (for tests).
+
+Serves exactly what the detached server serves (moto's app, the kit's extensions and
+status route), in a thread, so tests drive the same code over real HTTP.
+"""
 
 import socket
+import threading
 from contextlib import contextmanager
 
-from moto.server import ThreadedMotoServer
-
 from .extensions import install_all
+from .seams import verify_seams
+from .serve import make_kit_server
 
 
 def free_port() -> int:
@@ -17,11 +22,14 @@ def free_port() -> int:
 @contextmanager
 def threaded_server(port: int | None = None):
     """Yield the endpoint URL of a running, extended server; stop it afterwards."""
+    verify_seams()
     install_all()
-    port = port or free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = make_kit_server(port or free_port())
+    thread = threading.Thread(target=server.serve_forever, name="mlops-kit-test-server", daemon=True)
+    thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server.describe()["url"]
     finally:
-        server.stop()
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -11,6 +11,8 @@ import importlib
 EXTENSION_MODULES: list[str] = [
     "model_registry",
     "experiments",
+    "endpoints",
+    "training",
 ]
 
 _installed = False

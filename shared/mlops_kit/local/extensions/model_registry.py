@@ -17,7 +17,7 @@ from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import ModelPackage, SageMakerModelBackend
 from moto.sagemaker.utils import arn_formatter, validate_model_approval_status
 
-from ..events import put_service_event
+from ..events import install_full_event_delivery, put_service_event
 
 EVENT_SOURCE = "aws.sagemaker"
 EVENT_DETAIL_TYPE = "SageMaker Model Package State Change"
@@ -32,6 +32,7 @@ def install() -> None:
     """Wrap moto's model registry methods once per process."""
     if _originals:
         return
+    install_full_event_delivery()
     for name, replacement in (
         ("create_model_package_group", _create_model_package_group),
         ("create_model_package", _create_model_package),

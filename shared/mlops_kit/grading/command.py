@@ -1,0 +1,76 @@
+"""`mlops-kit grade`: grade notebooks, or folders of submitted notebooks, on the local backend.
+
+Each notebook is copied to a scratch directory and run there with papermill (the
+submission itself is never written), under a time limit per notebook; a failed
+exercise does not stop later ones, and checks whose cells were deleted run at the
+end. Results: a console table, a JSON report per submission and `gradebook.csv`,
+both in --out, plus each executed notebook in --out/executed/.
+
+Exit status:
+  0  every submission was graded and scored full marks
+  1  every submission was graded, and at least one check failed
+  2  at least one submission could not be graded (missing, not a notebook,
+     corrupted, no lab metadata, kernel failure); all others are still graded
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from mlops_kit.grading.grader import DEFAULT_TIME_LIMIT, SubmissionReport, grade_submission
+from mlops_kit.grading.gradebook import console_table, write_gradebook, write_json_reports
+
+EXIT_FULL_MARKS, EXIT_CHECKS_FAILED, EXIT_UNGRADABLE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    result = argparse.ArgumentParser(
+        prog="mlops-kit grade", description=__doc__.split("\n\n")[0],
+        epilog=__doc__[__doc__.index("Exit status"):], formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    result.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                        help="a notebook, or a folder whose *.ipynb files are submissions")
+    result.add_argument("--out", type=Path, default=Path("gradebook"),
+                        help="folder for the JSON reports, gradebook.csv and executed notebooks (default: ./gradebook)")
+    result.add_argument("--timeout", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                        help=f"time limit per notebook, in seconds (default: {DEFAULT_TIME_LIMIT})")
+    return result
+
+
+def submissions(paths: list[Path]) -> list[Path]:
+    """The notebooks to grade: files as given (so a wrong file gets its own message), folders expanded."""
+    found = []
+    for path in paths:
+        found.extend(sorted(path.glob("*.ipynb")) or [path] if path.is_dir() else [path])
+    return found
+
+
+def grade(paths: list[Path], out: Path, time_limit: float = DEFAULT_TIME_LIMIT) -> list[SubmissionReport]:
+    """Grade every submission under `paths` and write the JSON reports and gradebook into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    reports = [grade_submission(path, time_limit, out / "executed") for path in submissions(paths)]
+    write_json_reports(reports, out)
+    write_gradebook(reports, out)
+    return reports
+
+
+def exit_status(reports: list[SubmissionReport]) -> int:
+    if any(report.status == "error" for report in reports):
+        return EXIT_UNGRADABLE
+    return EXIT_CHECKS_FAILED if any(report.status == "failed" for report in reports) else EXIT_FULL_MARKS
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)  # what goes wrong is in the reports, said better
+    reports = grade(args.paths, args.out, args.timeout)
+    print(console_table(reports))
+    print(f"\nReports and gradebook.csv in {args.out}")
+    return exit_status(reports)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Grading one submission, start to finish, into a `SubmissionReport` (never an exception)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from mlops_kit.grading.checks import Check
+from mlops_kit.grading.execution import EXECUTED_FILE, RESULTS_FILE, execute
+from mlops_kit.grading.recording import latest_results
+from mlops_kit.grading.registry import lab_checks
+from mlops_kit.grading.results import CheckResult
+from mlops_kit.grading.submission import SubmissionError, load_submission
+
+DEFAULT_TIME_LIMIT = 900
+
+
+@dataclass
+class SubmissionReport:
+    """Everything the grader found about one submission.
+
+    `status`: "passed" (graded, full marks), "failed" (graded, some check did not pass)
+    or "error" (could not be graded; `message` says why and what to do).
+    """
+
+    submission: str
+    status: str
+    lab: str = ""
+    message: str = ""
+    results: list[CheckResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sha256: str = ""
+    seconds: float = 0.0
+    executed_notebook: str = ""
+
+    @property
+    def total(self) -> float:
+        return sum(result.points for result in self.results)
+
+    @property
+    def possible(self) -> float:
+        return sum(result.possible for result in self.results)
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.total / self.possible, 1) if self.possible else 0.0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["results"] = [result.to_dict() for result in self.results]
+        return {**data, "total": self.total, "possible": self.possible, "percent": self.percent}
+
+
+def grade_submission(path: Path, time_limit: float = DEFAULT_TIME_LIMIT,
+                     executed_dir: Path | None = None) -> SubmissionReport:
+    """Grade `path`; a copy of the executed notebook is kept in `executed_dir` when given."""
+    started = time.monotonic()
+    try:
+        submission = load_submission(path)
+    except SubmissionError as error:
+        return SubmissionReport(str(path), "error", message=str(error), seconds=_since(started))
+    report = SubmissionReport(str(path), "error", lab=submission.lab, sha256=submission.sha256)
+    with tempfile.TemporaryDirectory(prefix="mlops-kit-grade-") as scratch:
+        try:
+            execution = execute(submission, Path(scratch), time_limit)
+        except Exception as error:  # noqa: BLE001 - whatever stops the run is reported, and the batch goes on
+            report.message = f"{path}: the notebook could not be run: {type(error).__name__}: {error}"
+            report.seconds = _since(started)
+            return report
+        recorded = latest_results(Path(scratch) / RESULTS_FILE)
+        reason = execution.stopped or "the grader's final checks did not record it"
+        report.results = [recorded.get(check.id) or _not_run(check, reason) for check in lab_checks(submission.lab)]
+        report.notes = [*([f"stopped: {execution.stopped}"] if execution.stopped else []), *execution.cell_errors]
+        if executed_dir is not None:
+            report.executed_notebook = _keep(Path(scratch) / EXECUTED_FILE, executed_dir, path)
+    report.status = "passed" if report.possible and report.total == report.possible else "failed"
+    report.seconds = _since(started)
+    return report
+
+
+def _not_run(check: Check, reason: str) -> CheckResult:
+    return CheckResult(check.id, check.lab, check.exercise, "failed", f"not run: {reason}.", "",
+                       0, check.points, check.hidden, "not run")
+
+
+def _keep(executed: Path, folder: Path, submission: Path) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = unique_path(folder, submission.stem, ".ipynb")
+    shutil.copyfile(executed, target)
+    return str(target)
+
+
+def unique_path(folder: Path, stem: str, suffix: str) -> Path:
+    """`folder/stem.suffix`, or `stem-2.suffix`, ... when that name is taken (same-named submissions)."""
+    target, number = folder / f"{stem}{suffix}", 1
+    while target.exists():
+        number += 1
+        target = folder / f"{stem}-{number}{suffix}"
+    return target
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 2)

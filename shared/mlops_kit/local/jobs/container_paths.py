@@ -1,0 +1,89 @@
+"""Run a learner's processing script so that its `/opt/ml/...` paths land in the job's folder.
+
+On SageMaker a processing script reads `/opt/ml/processing/input/...` and writes
+`/opt/ml/processing/<output>`; the same unmodified script must run on the local backend,
+where there is no container and `/opt` is not ours to write. Choices considered:
+
+- a mount namespace (`unshare --user --mount` + bind mount) is the most faithful, but
+  needs unprivileged user namespaces, which many containers, CI runners and every macOS
+  or Windows laptop lack;
+- rewriting the script's text is fragile (paths built with `os.path.join`, f-strings);
+- chosen: a path-rewriting shim installed in the script's own interpreter before the
+  script runs. It wraps `open` (builtins and io) and the `os` functions that take paths
+  (stat, listdir, scandir, mkdir, remove, rename, ...). Everything built on them follows:
+  `os.makedirs`, `os.path.exists`, `os.walk`, `glob`, `pathlib`, `shutil`, `tarfile`,
+  pandas `read_csv`/`to_csv`, numpy, joblib, pickle files.
+
+Known gaps (said in the book's troubleshooting): native code that opens files itself
+(pyarrow's `read_parquet`/`to_parquet`, xgboost's `save_model`/`load_model` with an
+absolute `/opt/ml` path) and child processes (`os.system("ls /opt/ml")`) see the real
+filesystem. Tracebacks and logs show the container paths, as on AWS.
+
+Usage: ``python -m mlops_kit.local.jobs.container_paths ROOT SCRIPT [ARG...]`` runs SCRIPT
+(a container path such as `/opt/ml/processing/input/code/preprocess.py`) with `/opt/ml`
+mapped to ROOT.
+"""
+
+import builtins
+import io
+import os
+import runpy
+import sys
+
+CONTAINER_ROOT = "/opt/ml"
+
+# os functions whose first argument (or first two) is a path.
+ONE_PATH = ("stat", "lstat", "listdir", "scandir", "mkdir", "rmdir", "remove", "unlink",
+            "chdir", "access", "chmod", "utime", "readlink", "truncate", "open",
+            "mkfifo", "statvfs", "chown", "lchown")
+TWO_PATHS = ("rename", "replace", "link", "symlink")
+
+
+def to_local(path, root: str):
+    """The real path of a container path under `/opt/ml`; any other argument unchanged."""
+    if isinstance(path, int):
+        return path
+    try:
+        text = os.fspath(path)
+    except TypeError:
+        return path
+    prefix = CONTAINER_ROOT if isinstance(text, str) else CONTAINER_ROOT.encode()
+    if text == prefix or text.startswith(prefix + (b"/" if isinstance(text, bytes) else "/")):
+        local_root = root if isinstance(text, str) else root.encode()
+        return local_root + text[len(prefix):]
+    return path
+
+
+def _wrap(function, root: str, count: int):
+    def wrapper(*args, **kwargs):
+        args = tuple(to_local(arg, root) if index < count else arg for index, arg in enumerate(args))
+        return function(*args, **kwargs)
+
+    wrapper.__name__ = getattr(function, "__name__", "wrapper")
+    wrapper.__doc__ = function.__doc__
+    wrapper.__wrapped__ = function
+    return wrapper
+
+
+def install(root: str) -> None:
+    """Redirect `/opt/ml` to ``root`` for every file access of this interpreter."""
+    builtins.open = io.open = _wrap(io.open, root, 1)
+    for name in ONE_PATH:
+        if hasattr(os, name):
+            setattr(os, name, _wrap(getattr(os, name), root, 1))
+    for name in TWO_PATHS:
+        if hasattr(os, name):
+            setattr(os, name, _wrap(getattr(os, name), root, 2))
+
+
+def run_script(root: str, script: str, arguments: list[str]) -> None:
+    """Run ``script`` as `python3 script arguments...` would, with `/opt/ml` mapped to ``root``."""
+    install(root)
+    local_script = to_local(script, root)
+    sys.argv = [script, *arguments]
+    sys.path[0] = os.path.dirname(local_script)
+    runpy.run_path(local_script, run_name="__main__")
+
+
+if __name__ == "__main__":
+    run_script(sys.argv[1], sys.argv[2], sys.argv[3:])

@@ -1,0 +1,202 @@
+"""The learner's entry point: one call in a lab's first cells gives everything the lab needs.
+
+``start_session("local")`` (the default) starts or finds the local server and points boto3
+and the SageMaker SDK at it; ``start_session("aws")`` uses the real credentials chain and
+stops at once, with what to do, when credentials, region or role are missing. The SDK is
+imported inside the function: ``sagemaker.mlops`` and ``sagemaker.serve`` raise
+NoRegionError at import when no region is set yet.
+"""
+
+import html
+import os
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+BACKENDS = ("local", "aws")
+LOCAL_REGION = "us-east-1"
+LOCAL_ROLE_NAME = "AmazonSageMaker-ExecutionRole-mlops-kit"
+SAGEMAKER_TRUST_POLICY = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    '"Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'
+)
+# Same path as the SDK's NOTEBOOK_METADATA_FILE (not imported: the SDK loads slowly).
+SAGEMAKER_NOTEBOOK_METADATA = "/opt/ml/metadata/resource-metadata.json"
+COMMON_CLIENTS = {
+    "s3": "s3", "sagemaker": "sagemaker", "sagemaker_runtime": "sagemaker-runtime",
+    "events": "events", "logs": "logs", "cloudwatch": "cloudwatch",
+}
+
+# Values of variables before the local backend replaced them, restored for the aws backend.
+_environment_before_local: dict[str, str | None] = {}
+
+
+class SessionError(RuntimeError):
+    """The session cannot start; the message says what to fix."""
+
+
+@dataclass
+class WorkshopSession:
+    """What every lab needs: where to work, as whom, and the clients to do it with."""
+
+    backend: str
+    region: str
+    bucket: str
+    role_arn: str
+    sagemaker_session: object = field(repr=False)
+    boto_session: boto3.Session = field(repr=False)
+    endpoint_url: str | None = None
+
+    def client(self, service_name: str):
+        """A boto3 client of this session (for example "s3", "sagemaker", "events")."""
+        return self.boto_session.client(service_name)
+
+    def __getattr__(self, name: str):
+        """``session.s3``, ``.sagemaker``, ``.sagemaker_runtime``, ``.events``, ``.logs``, ``.cloudwatch``."""
+        if name in COMMON_CLIENTS:
+            return self.client(COMMON_CLIENTS[name])
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}; "
+                             f"for another AWS service use session.client('<service name>')")
+
+    def _summary(self) -> list[tuple[str, str]]:
+        server = self.endpoint_url or "real AWS"
+        return [("backend", self.backend), ("region", self.region), ("bucket", self.bucket),
+                ("role", self.role_arn), ("server", server)]
+
+    def __repr__(self) -> str:
+        return "WorkshopSession(" + ", ".join(f"{key}={value!r}" for key, value in self._summary()) + ")"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><th style='text-align:left'>{key}</th><td><code>{html.escape(value)}</code></td></tr>"
+                       for key, value in self._summary())
+        return f"<table><caption>Workshop session</caption>{rows}</table>"
+
+
+def start_session(backend: str = "local", *, region: str | None = None, bucket: str | None = None,
+                  role: str | None = None) -> WorkshopSession:
+    """Set up the chosen backend and return the lab's session; safe to run again."""
+    if backend == "local":
+        return _start_local(region or LOCAL_REGION, bucket, role)
+    if backend == "aws":
+        return _start_aws(region, bucket, role)
+    raise SessionError(f"Unknown backend {backend!r}: use one of {', '.join(repr(name) for name in BACKENDS)} "
+                       "(\"local\" runs offline on this machine, \"aws\" uses your AWS account).")
+
+
+def _start_local(region: str, bucket: str | None, role: str | None) -> WorkshopSession:
+    from .local.environment import local_environment
+    from .local.server import ensure_running
+
+    url = ensure_running()
+    overrides = local_environment(url, region)
+    for name, value in overrides.items():
+        _environment_before_local.setdefault(name, os.environ.get(name))
+        os.environ[name] = value
+    boto3.setup_default_session(region_name=region)
+    boto_session = boto3.DEFAULT_SESSION
+    # The SDK asks STS for the account at a hard-coded amazonaws.com endpoint; answer locally.
+    boto_session.events.register("request-created.sts", _reroute_to(url), unique_id="mlops-kit-local-sts")
+    sagemaker_session = _sagemaker_session(boto_session, bucket)
+    return WorkshopSession(
+        backend="local", region=region, bucket=sagemaker_session.default_bucket(),
+        role_arn=_local_role(boto_session, role or LOCAL_ROLE_NAME), sagemaker_session=sagemaker_session,
+        boto_session=boto_session, endpoint_url=url,
+    )
+
+
+def _start_aws(region: str | None, bucket: str | None, role: str | None) -> WorkshopSession:
+    _restore_environment_before_local()
+    boto_session = boto3.Session(region_name=region) if region else boto3.Session()
+    if boto_session.get_credentials() is None:
+        raise SessionError(
+            "No AWS credentials found for the aws backend. Configure them (`aws configure`, "
+            "`aws sso login --profile NAME` with AWS_PROFILE=NAME, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), "
+            "or use backend=\"local\" to work offline.")
+    if not boto_session.region_name:
+        raise SessionError(
+            "No AWS region set for the aws backend: pass region=\"us-east-1\" (or your region) to "
+            "start_session, or set AWS_DEFAULT_REGION, or `aws configure set region REGION`.")
+    try:
+        account = boto_session.client("sts").get_caller_identity()["Account"]
+    except (ClientError, BotoCoreError) as error:
+        raise SessionError(
+            f"Your AWS credentials were rejected or could not be checked (sts:GetCallerIdentity: {error}). "
+            "Refresh them (for SSO: `aws sso login`), check the clock and network, or use backend=\"local\".") from error
+    role_arn = _aws_role_arn(role, account)
+    boto3.setup_default_session(region_name=boto_session.region_name)
+    sagemaker_session = _sagemaker_session(boto3.DEFAULT_SESSION, bucket)
+    return WorkshopSession(
+        backend="aws", region=boto_session.region_name, bucket=sagemaker_session.default_bucket(),
+        role_arn=role_arn or _notebook_role_arn(sagemaker_session, account), sagemaker_session=sagemaker_session,
+        boto_session=boto3.DEFAULT_SESSION,
+    )
+
+
+def _sagemaker_session(boto_session: boto3.Session, bucket: str | None):
+    from sagemaker.core.helper.session_helper import Session
+
+    return Session(boto_session=boto_session, default_bucket=bucket)
+
+
+def _local_role(boto_session: boto3.Session, role: str) -> str:
+    """The ARN of an execution role on the local server, created the first time."""
+    iam = boto_session.client("iam")
+    name = role.rsplit("/", 1)[-1]
+    try:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=SAGEMAKER_TRUST_POLICY,
+                               Description="SageMaker execution role of the workshop's local backend")["Role"]["Arn"]
+
+
+def _aws_role_arn(role: str | None, account: str) -> str | None:
+    """``role`` as an ARN (it may be a role name); None in SageMaker, where the notebook's role applies."""
+    if role:
+        return role if role.startswith("arn:") else f"arn:aws:iam::{account}:role/{role}"
+    if not _in_sagemaker_notebook():
+        raise SessionError(f"No SageMaker execution role: outside SageMaker Studio or a notebook instance, "
+                           f"{_how_to_pass_role(account)}.")
+    return None
+
+
+def _notebook_role_arn(sagemaker_session, account: str) -> str:
+    from sagemaker.core.helper.session_helper import get_execution_role
+
+    try:
+        return get_execution_role(sagemaker_session)
+    except (ValueError, ClientError, BotoCoreError) as error:
+        raise SessionError(f"Could not find this notebook's SageMaker execution role ({error}); "
+                           f"{_how_to_pass_role(account)}.") from error
+
+
+def _in_sagemaker_notebook() -> bool:
+    """SageMaker Studio and notebook instances describe themselves in this file."""
+    return os.path.exists(SAGEMAKER_NOTEBOOK_METADATA)
+
+
+def _how_to_pass_role(account: str) -> str:
+    return (f"pass one: start_session(\"aws\", role=\"arn:aws:iam::{account}:role/<your SageMaker execution role>\") "
+            "(or just the role's name)")
+
+
+def _reroute_to(endpoint_url: str):
+    local = urlsplit(endpoint_url)
+
+    def reroute(request, **_):
+        parts = urlsplit(request.url)
+        if (parts.hostname or "").endswith(".amazonaws.com"):
+            request.url = urlunsplit((local.scheme, local.netloc, parts.path, parts.query, parts.fragment))
+
+    return reroute
+
+
+def _restore_environment_before_local() -> None:
+    """Undo what a local session in this kernel set, so the real credentials chain applies."""
+    for name, value in _environment_before_local.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    _environment_before_local.clear()

@@ -1,0 +1,44 @@
+"""The book builds strictly (-W: any warning fails) and offline, and shows what it should."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    build = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "--keep-going", "--path-output", str(out)],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+    return out / "_build" / "html"
+
+
+def page(site, relative):
+    return (site / relative).read_text(encoding="utf-8")
+
+
+def test_intro_renders_the_architecture_diagram(site):
+    html = page(site, "book/intro.html")
+    images = re.findall(r'<img[^>]+src="([^"]+\.png)"', html)
+    assert images, "the architecture diagram was not rendered"
+    assert (site / "book" / images[0]).resolve().stat().st_size > 10_000
+
+
+def test_every_chapter_of_the_toc_is_built(site):
+    for relative in ["index.html", "book/setup.html", "book/instructors.html",
+                     "book/lab0-getting-started.html", "solutions/lab0-getting-started.html"]:
+        assert (site / relative).is_file(), relative
+
+
+def test_lab0_solution_page_shows_its_committed_outputs(site):
+    html = page(site, "solutions/lab0-getting-started.html")
+    assert re.search(r"test AUC: 0\.\d{3}", html)
+    assert "lab0.split" in html and "points" in html
+    assert html.count("<img") >= 3  # class balance, ROC curve, confusion matrix
