@@ -9,6 +9,7 @@ NoRegionError at import when no region is set yet.
 
 import html
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -89,7 +90,10 @@ def _start_local(region: str, bucket: str | None, role: str | None) -> WorkshopS
     from .local.environment import local_environment
     from .local.server import ensure_running
 
-    url = ensure_running()
+    with ThreadPoolExecutor(max_workers=1) as pool:  # boot the server while this kernel imports the SDK
+        server_url = pool.submit(ensure_running)
+        import sagemaker.core.helper.session_helper  # noqa: F401
+        url = server_url.result()
     overrides = local_environment(url, region)
     for name, value in overrides.items():
         _environment_before_local.setdefault(name, os.environ.get(name))

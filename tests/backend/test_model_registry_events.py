@@ -97,14 +97,17 @@ def test_every_create_and_approval_change_is_an_event_shaped_like_the_package(sm
 
 
 def test_a_rule_for_another_group_stays_silent(sm):
+    this_queue = queue_for_rule("this-group", {**ALL_CHANGES_PATTERN, "detail": {"ModelPackageGroupName": [GROUP]}})
     other_queue = queue_for_rule("other-group", {**ALL_CHANGES_PATTERN, "detail": {"ModelPackageGroupName": ["other"]}})
 
     create_package(sm)
 
+    assert len(received(this_queue)) == 1
     assert received(other_queue) == []
 
 
 def test_an_undeliverable_target_does_not_fail_the_registry_call(sm):
+    queue = queue_for_rule("all-changes", ALL_CHANGES_PATTERN)
     events = boto3.client("events")
     events.put_rule(Name="to-lambda", EventPattern=json.dumps(ALL_CHANGES_PATTERN))
     function_arn = "arn:aws:lambda:us-east-1:123456789012:function:deploy"
@@ -113,3 +116,4 @@ def test_an_undeliverable_target_does_not_fail_the_registry_call(sm):
     arn = create_package(sm, ModelApprovalStatus="Approved")
 
     assert sm.describe_model_package(ModelPackageName=arn)["ModelApprovalStatus"] == "Approved"
+    assert [e["detail"]["ModelApprovalStatus"] for e in received(queue)] == ["Approved"]

@@ -56,7 +56,7 @@ def server(tmp_path):
     root.mkdir()
     handler = type("Handler", (RecordingHandler,), {"requests": []})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     httpd.root, httpd.requests = root, handler.requests
     httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -142,7 +142,8 @@ def test_xlsx_is_refused_with_a_way_out(tmp_path):
 def test_truncated_xls_says_fetch_it_again(frame, tmp_path):
     whole = write_xls(uci_layout(frame), tmp_path / "whole.xls").read_bytes()
     (tmp_path / "cut.xls").write_bytes(whole[: len(whole) // 2])
-    with pytest.raises(CreditDataError, match=r"could not read .*cut\.xls as an Excel 97-2003 \.xls workbook .*fetch it again"):
+    expected = r"could not read .*cut\.xls as an Excel 97-2003 \.xls workbook .*fetch it again"
+    with pytest.raises(CreditDataError, match=expected):
         load_credit_data(tmp_path / "cut.xls")
 
 
@@ -195,3 +196,9 @@ def test_download_that_is_not_credit_data_is_not_cached(tmp_path, server):
     with pytest.raises(CreditDataError):
         load_credit_data(f"{server.url}/page.csv", cache_dir=cache)
     assert len(server.requests) == 2  # tried again, not served a bad cached copy
+
+
+def test_semicolon_separated_csv_says_to_use_commas(frame, tmp_path):
+    frame.to_csv(tmp_path / "excel-export.csv", index=False, sep=";")
+    with pytest.raises(CreditDataError, match=r"excel-export\.csv separates its values with ';', not commas"):
+        load_credit_data(tmp_path / "excel-export.csv")

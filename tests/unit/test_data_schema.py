@@ -32,7 +32,8 @@ def test_a_valid_frame_comes_back_as_int64_in_schema_order(frame):
 
 
 def test_missing_column_is_named(frame):
-    with pytest.raises(CreditDataError, match=r"missing column\(s\) 'AGE', 'PAY_AMT6'.*Label first") as caught:
+    expected = r"missing column\(s\) 'AGE', 'PAY_AMT6': the credit data needs the 24 columns Label, LIMIT_BAL"
+    with pytest.raises(CreditDataError, match=expected) as caught:
         validate_credit_frame(frame.drop(columns=["AGE", "PAY_AMT6"]))
     assert caught.value.column == "AGE"
 
@@ -68,6 +69,19 @@ def test_missing_values_name_column_first_row_and_count(frame):
                                                         "(the only one). Fill them in or drop")) as caught:
         validate_credit_frame(bad)
     assert (caught.value.row, caught.value.count) == (7, 1)
+
+
+def test_blank_text_is_a_missing_value(frame):
+    bad = frame.astype({"EDUCATION": "object"})
+    bad.loc[[2, 3], "EDUCATION"] = "  "
+    expected = "column 'EDUCATION' has missing values: first at row 2 \\(2 rows in all\\)"
+    with pytest.raises(CreditDataError, match=expected):
+        validate_credit_frame(bad)
+
+
+def test_something_other_than_a_frame_is_a_type_error(frame):
+    with pytest.raises(TypeError, match="expects a pandas DataFrame, got ndarray"):
+        validate_credit_frame(frame.to_numpy())
 
 
 def test_row_is_the_position_even_with_a_shuffled_index(frame):

@@ -82,7 +82,8 @@ def test_marginals_match_the_real_data(data, column, mean, std, q25, q50, q75, t
 
 
 def test_category_shares_match_the_real_data(data):
-    shares = {column: data[column].value_counts(normalize=True) for column in ["SEX", "EDUCATION", "MARRIAGE", "PAY_0"]}
+    shares = {column: data[column].value_counts(normalize=True)
+              for column in ["SEX", "EDUCATION", "MARRIAGE", "PAY_0"]}
     assert shares["SEX"][2] == pytest.approx(18_112 / 30_000, abs=0.01)
     assert shares["EDUCATION"][2] == pytest.approx(14_030 / 30_000, abs=0.01)
     assert shares["MARRIAGE"][1] == pytest.approx(13_659 / 30_000, abs=0.02)

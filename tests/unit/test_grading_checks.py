@@ -167,3 +167,19 @@ def test_importing_the_kit_and_grading_stays_light():
         capture_output=True, text=True, check=True,
     )
     assert imported.stdout.strip() == "[]"
+
+
+def test_a_lab_package_that_cannot_be_imported_says_to_fix_pythonpath(monkeypatch):
+    monkeypatch.setenv("MLOPS_KIT_LAB_PACKAGES", "fixture_labs, no_such_labs")
+    with pytest.raises(ImportError, match="MLOPS_KIT_LAB_PACKAGES names the lab package 'no_such_labs', which "
+                                          r"cannot be imported \(.*\): add the folder holding it to PYTHONPATH."):
+        lab_checks("lab42")
+
+
+def test_results_that_cannot_be_recorded_warn_but_the_check_still_reports(monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("MLOPS_KIT_RESULTS", str(blocker / "results.jsonl"))
+    with pytest.warns(UserWarning, match="could not record the results .*set MLOPS_KIT_RESULTS to a writable file"):
+        report = check("fixture_lab.total", namespace=dict(SOLVED))
+    assert report.passed

@@ -92,13 +92,22 @@ def test_a_notebook_raising_in_its_first_cell_is_graded_past_the_error(broken):
 
 def test_an_endless_loop_stops_at_the_time_limit_naming_the_cell_and_keeps_earlier_checks(broken):
     data = report(broken["out"], "infinite_loop")
-    stuck = "the notebook's time limit (5 s) ran out in cell 6 (`mean = total / len(values)`)"
+    stuck = "the time limit (5 s) ran out in cell 6 (`mean = total / len(values)`)"
     assert data["notes"] == [f"stopped: {stuck}"]
     assert {r["check"]: (r["status"], r["points"]) for r in data["results"]} == {
         "fixture_lab.total_is_sum": ("passed", 2), "fixture_lab.total_is_int": ("passed", 1),
         "fixture_lab.mean_is_average": ("failed", 0)}
     assert data["results"][2]["message"] == f"not run: {stuck}."
     assert (data["status"], data["total"], data["possible"], data["percent"]) == ("failed", 3, 4, 75.0)
+
+
+def test_a_kernel_that_dies_is_reported_with_the_cell_and_keeps_earlier_checks(broken):
+    data = report(broken["out"], "kernel_dies")
+    died = "the kernel died in cell 6 (`mean = total / len(values)`) (out of memory, or the code exited Python)"
+    assert data["notes"] == [f"stopped: {died}"]
+    assert [(r["status"], r["message"]) for r in data["results"]] == [
+        ("passed", "`total` is the sum of `values`."), ("passed", "`total` is an int."),
+        ("failed", f"not run: {died}.")]
 
 
 def test_checks_whose_cells_were_deleted_run_at_the_end_with_a_note(broken):
@@ -114,7 +123,7 @@ def test_the_gradebook_has_a_row_per_submission_and_a_column_per_check(broken):
     assert header == ["submission", "lab", "status", "total", "possible", "percent", *CHECK_IDS, "message"]
     rows = gradebook(broken["out"])
     assert sorted(rows) == sorted(["deleted_check_cells.ipynb", "first_cell_raises.ipynb", "image.ipynb",
-                                   "infinite_loop.ipynb", "no_metadata.ipynb", "truncated.ipynb",
+                                   "infinite_loop.ipynb", "kernel_dies.ipynb", "no_metadata.ipynb", "truncated.ipynb",
                                    "not_a_notebook.py", "missing.ipynb"])
     loop = rows["infinite_loop.ipynb"]
     assert [loop[key] for key in ("lab", "status", "total", "possible", "percent", *CHECK_IDS)] == [

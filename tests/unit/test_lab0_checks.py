@@ -30,7 +30,8 @@ def solve(df, **split_options):
 
 @pytest.fixture(scope="module")
 def df():
-    return synthetic_credit_data(n_rows=8_000, seed=1)
+    # seed 4: an unstratified split with random_state=0 visibly shifts the default rate
+    return synthetic_credit_data(n_rows=8_000, seed=4)
 
 
 @pytest.fixture(scope="module")

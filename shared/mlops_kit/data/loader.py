@@ -118,7 +118,7 @@ def _read_credit_file(path: Path, origin: str) -> pd.DataFrame:
         raise CreditDataError(f"could not read {origin} as {kind} ({error}): check that it is the credit "
                               "data and complete (fetch it again if it was cut short).") from error
     frame = _demo_names(frame)
-    _refuse_headerless(frame, origin)
+    _refuse_unusual_layout(frame, origin)
     try:
         return validate_credit_frame(frame).reset_index(drop=True)
     except CreditDataError as error:
@@ -150,9 +150,14 @@ def _demo_names(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=["ID"], errors="ignore")
 
 
-def _refuse_headerless(frame: pd.DataFrame, origin: str) -> None:
-    """A CSV saved without its header row (as the demo's train/test files are)."""
-    if LABEL not in frame.columns and all(re.fullmatch(r"-?\d+(\.\d+)?", name) for name in frame.columns):
+def _refuse_unusual_layout(frame: pd.DataFrame, origin: str) -> None:
+    """Two CSV mistakes that would otherwise read as 24 missing columns."""
+    names = [str(name) for name in frame.columns]
+    separator = next((sep for sep in (";", "\t", "|") if len(names) == 1 and sep in names[0]), None)
+    if separator:
+        raise CreditDataError(f"{origin} separates its values with {separator!r}, not commas: save it as a "
+                              "comma-separated CSV and load that.")
+    if LABEL not in names and names and all(re.fullmatch(r"-?\d+(\.\d+)?", name) for name in names):
         raise CreditDataError(
             f"{origin} has no header row (its first line holds numbers): add the line "
             "'Label,LIMIT_BAL,SEX,...' naming the 24 columns, or load the raw data file.",

@@ -36,8 +36,12 @@ def validate_credit_frame(df: pd.DataFrame) -> pd.DataFrame:
 
     Columns in another order are reordered silently (order carries no meaning in a
     table with a header); everything else that does not fit raises CreditDataError.
-    Rows are named by their 0-based position among the data rows.
+    Rows are named by their 0-based position among the data rows. Blank text counts
+    as a missing value.
     """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"validate_credit_frame expects a pandas DataFrame, got {type(df).__name__}")
+    df = df.rename(columns=str)
     _check_column_names(df)
     checked = {}
     for column in COLUMNS:
@@ -55,7 +59,7 @@ def _check_column_names(df: pd.DataFrame) -> None:
     if missing:
         raise CreditDataError(
             f"missing column(s) {_listing(missing)}: the credit data needs the 24 columns "
-            f"{', '.join(COLUMNS)} (a header row with these names, Label first).",
+            f"{', '.join(COLUMNS)}, named in a header row.",
             column=missing[0],
         )
     extra = [name for name in names if name not in COLUMNS]
@@ -69,10 +73,10 @@ def _check_column_names(df: pd.DataFrame) -> None:
 
 def _integer_column(values: pd.Series, column: str) -> pd.Series:
     """The column as int64, or a CreditDataError naming its first bad row."""
-    absent = values.isna().to_numpy()
+    absent = (values.isna() | values.astype("str").str.strip().eq("")).to_numpy()
     _raise_if_any(absent, values, column, lambda first, more: (
         f"column {column!r} has missing values: first at row {first}{more}. "
-        "Fill them in or drop those rows before loading."
+        "Fill them in or drop those rows."
     ))
     numbers = pd.to_numeric(values.astype("object"), errors="coerce")
     not_numeric = numbers.isna().to_numpy()

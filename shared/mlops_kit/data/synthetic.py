@@ -67,17 +67,20 @@ DEPENDENCE = dict(
     delinquency_memory=0.68,    # month-to-month autocorrelation of the rest
     habit_in_usage=0.7,         # the same two for the card-usage score (-2 / -1 / 0)
     usage_memory=0.7,
-    risk_in_limit=0.36,         # riskier customers get lower credit limits
+    risk_in_limit=0.36,         # riskier customers get lower credit limits ...
+    age_in_limit=0.25,          # ... older ones higher,
+    education_in_limit=0.25,    # ... and graduate school (1) higher than high school (3)
     male_risk=0.18,             # men default slightly more often
     limit_in_bill=0.45,
     usage_in_bill=0.6,
+    usage_in_month_bill=0.6,    # a month without consumption (-2) has a small or zero bill
     risk_in_bill=0.15,
     bill_memory=0.9,            # bills drift slowly around the customer's level
     bill_drift=0.7,
     bill_in_payment=0.45,
     paid_duly_in_payment=0.9,   # status -1 pays the bill in full
     delinquent_in_payment=1.5,  # a delayed month pays little or nothing
-    risk_in_label=5.0,          # how much the hidden risk moves the default odds
+    risk_in_label=2.0,          # how much the hidden risk moves the default odds
 )
 
 
@@ -94,8 +97,8 @@ def synthetic_credit_data(n_rows: int = 30_000, seed: int = 0) -> pd.DataFrame:
     age_score = rng.standard_normal(n)
     age = _from_quantiles(age_score, AGE_KNOTS)
     education = rng.choice(list(EDUCATION_COUNTS), size=n, p=_shares(EDUCATION_COUNTS.values()))
-    limit_score = _standardise(-p["risk_in_limit"] * risk + 0.25 * age_score
-                               - 0.25 * (education - 1.85) + rng.standard_normal(n))
+    limit_score = _standardise(-p["risk_in_limit"] * risk + p["age_in_limit"] * age_score
+                               - p["education_in_limit"] * education + rng.standard_normal(n))
     columns = {
         LABEL: None,  # filled in last, from the repayment history
         "LIMIT_BAL": _round_to(_from_quantiles(limit_score, LIMIT_BAL_KNOTS), 10_000, 10_000, 1_000_000),
@@ -110,7 +113,7 @@ def synthetic_credit_data(n_rows: int = 30_000, seed: int = 0) -> pd.DataFrame:
     for m in range(MONTHS):
         status = _pay_status(delinquency[:, m], usage[:, m], _month_counts(m))
         columns[PAY_STATUS[m]] = status
-        columns[BILL_AMOUNTS[m]] = _from_quantiles(bill_score[:, m] + 0.6 * usage[:, m],
+        columns[BILL_AMOUNTS[m]] = _from_quantiles(bill_score[:, m] + p["usage_in_month_bill"] * usage[:, m],
                                                    _month_knots(BILL_KNOTS_FIRST, BILL_KNOTS_LAST, m))
         payment_score = (p["bill_in_payment"] * _standardise(bill_score[:, m])
                          + p["paid_duly_in_payment"] * (status == -1)
@@ -169,13 +172,16 @@ def _calibrated_intercept(rate, offset):
 
 
 def _marriage(age, rng):
-    """1 married, 2 single, 3 other, 0 unknown; the married share grows with age."""
+    """1 married, 2 single, 3 other, 0 unknown; the married share grows with age.
+
+    Among the unmarried, the real data has 0.33% unknown and 2.0% other."""
     married = rng.random(len(age)) < 1 / (1 + np.exp(-(-0.28 + 0.09 * (age - 35))))
     other = rng.random(len(age))
     return np.where(married, 1, np.where(other < 0.0034, 0, np.where(other < 0.023, 3, 2)))
 
 
 def _month_counts(month):
+    """Status counts for a month; PAY_3..PAY_5 lie between PAY_2 and PAY_6."""
     first, last = np.array(PAY_COUNTS["PAY_2"]), np.array(PAY_COUNTS["PAY_6"])
     if month == 0:
         return PAY_COUNTS["PAY_0"]
@@ -183,6 +189,7 @@ def _month_counts(month):
 
 
 def _month_knots(first, last, month):
+    """Quantile knots for a month, between September's (``first``) and April's (``last``)."""
     weight = month / (MONTHS - 1)
     return [(p, a + (b - a) * weight) for (p, a), (_, b) in zip(first, last)]
 
@@ -199,6 +206,7 @@ def _ranks(values):
 
 
 def _round_to(values, step, low, high):
+    """Credit limits are whole multiples of 10,000 within the real range."""
     return np.clip(np.round(values / step) * step, low, high)
 
 

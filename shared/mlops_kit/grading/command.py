@@ -8,7 +8,9 @@ both in --out, plus each executed notebook in --out/executed/.
 
 Exit status:
   0  every submission was graded and scored full marks
-  1  every submission was graded, and at least one check failed
+  1  every submission was graded, and at least one check failed (a notebook
+     stopped by the time limit or a dead kernel is graded: what did not run
+     scores zero, and its report names the cell)
   2  at least one submission could not be graded (missing, not a notebook,
      corrupted, no lab metadata, kernel failure); all others are still graded
 """
@@ -18,10 +20,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from mlops_kit.grading.grader import DEFAULT_TIME_LIMIT, SubmissionReport, grade_submission
-from mlops_kit.grading.gradebook import console_table, write_gradebook, write_json_reports
+from mlops_kit.grading.gradebook import console_table, report_names, write_gradebook, write_json_reports
 
 EXIT_FULL_MARKS, EXIT_CHECKS_FAILED, EXIT_UNGRADABLE = 0, 1, 2
 
@@ -36,7 +39,8 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--out", type=Path, default=Path("gradebook"),
                         help="folder for the JSON reports, gradebook.csv and executed notebooks (default: ./gradebook)")
     result.add_argument("--timeout", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
-                        help=f"time limit per notebook, in seconds (default: {DEFAULT_TIME_LIMIT})")
+                        help="time limit for each notebook's cells, in seconds; the rest of the notebook "
+                             f"scores zero when it runs out (default: {DEFAULT_TIME_LIMIT})")
     return result
 
 
@@ -48,11 +52,17 @@ def submissions(paths: list[Path]) -> list[Path]:
     return found
 
 
-def grade(paths: list[Path], out: Path, time_limit: float = DEFAULT_TIME_LIMIT) -> list[SubmissionReport]:
+def grade(paths: list[Path], out: Path, time_limit: float = DEFAULT_TIME_LIMIT,
+          progress: Callable[[str], None] = lambda line: None) -> list[SubmissionReport]:
     """Grade every submission under `paths` and write the JSON reports and gradebook into `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    reports = [grade_submission(path, time_limit, out / "executed") for path in submissions(paths)]
-    write_json_reports(reports, out)
+    notebooks = submissions(paths)
+    names = report_names(notebooks)
+    reports = []
+    for number, (path, name) in enumerate(zip(notebooks, names, strict=True), start=1):
+        progress(f"[{number}/{len(notebooks)}] grading {path}")
+        reports.append(grade_submission(path, time_limit, out / "executed" / f"{name}.ipynb"))
+    write_json_reports(reports, names, out)
     write_gradebook(reports, out)
     return reports
 
@@ -66,7 +76,7 @@ def exit_status(reports: list[SubmissionReport]) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.getLogger("papermill").setLevel(logging.CRITICAL)  # what goes wrong is in the reports, said better
-    reports = grade(args.paths, args.out, args.timeout)
+    reports = grade(args.paths, args.out, args.timeout, progress=lambda line: print(line, file=sys.stderr))
     print(console_table(reports))
     print(f"\nReports and gradebook.csv in {args.out}")
     return exit_status(reports)

@@ -39,7 +39,6 @@ KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc"}})
 class Execution:
     """What running the notebook showed: cells that raised, and why it stopped early (if it did)."""
 
-    notebook: nbformat.NotebookNode
     cell_errors: list[str] = field(default_factory=list)
     stopped: str = ""
 
@@ -58,7 +57,7 @@ class CellClock:
 
     def __call__(self, cell: nbformat.NotebookNode) -> float:
         self.cell = cell
-        if GRADER_TAG in cell.metadata.get("tags", []):
+        if is_grader_cell(cell):
             return FINAL_CHECKS_SECONDS
         if self.deadline is None:
             self.deadline = time.monotonic() + self.limit
@@ -82,11 +81,11 @@ def execute(submission: Submission, scratch: Path, time_limit: float) -> Executi
         except papermill.PapermillExecutionError:
             pass  # cells raised; they are collected from the executed notebook below
         except CellTimeoutError:
-            stopped = f"the notebook's time limit ({time_limit:g} s) ran out in {describe(clock.cell)}"
+            limit = FINAL_CHECKS_SECONDS if is_grader_cell(clock.cell) else time_limit
+            stopped = f"the time limit ({limit:g} s) ran out in {describe(clock.cell)}"
         except DeadKernelError:
             stopped = f"the kernel died in {describe(clock.cell)} (out of memory, or the code exited Python)"
-    executed = nbformat.read(output, as_version=4)
-    return Execution(executed, cell_errors(executed), stopped)
+    return Execution(cell_errors(nbformat.read(output, as_version=4)), stopped)
 
 
 def prepared_copy(submission: Submission) -> nbformat.NotebookNode:
@@ -130,10 +129,14 @@ def grading_environment(results: Path):
                 os.environ[name] = value
 
 
+def is_grader_cell(cell: nbformat.NotebookNode | None) -> bool:
+    return cell is not None and GRADER_TAG in cell.metadata.get("tags", [])
+
+
 def describe(cell: nbformat.NotebookNode | None) -> str:
     if cell is None:
         return "kernel start-up"
-    if GRADER_TAG in cell.metadata.get("tags", []):
+    if is_grader_cell(cell):
         return "the grader's final checks"
     number = cell.metadata.get(CELL_NUMBER_KEY)
     where = f"cell {number}" if number else "the injected parameters cell"

@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from mlops_kit.grading.grader import SubmissionReport, unique_path
+from mlops_kit.grading.grader import SubmissionReport
 from mlops_kit.grading.results import format_points
 
 GRADEBOOK_FILE = "gradebook.csv"
@@ -36,18 +36,26 @@ def write_gradebook(reports: list[SubmissionReport], out: Path) -> Path:
     return path
 
 
-def write_json_reports(reports: list[SubmissionReport], out: Path) -> list[Path]:
-    paths = []
-    for report in reports:
-        path = unique_path(out, Path(report.submission).stem, ".json")
-        path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths
+def report_names(submissions: list[Path]) -> list[str]:
+    """A file name (without suffix) per submission: its stem, then `stem-2`, ... for same-named ones."""
+    names: list[str] = []
+    for path in submissions:
+        name, number = path.stem, 1
+        while name in names:
+            number += 1
+            name = f"{path.stem}-{number}"
+        names.append(name)
+    return names
+
+
+def write_json_reports(reports: list[SubmissionReport], names: list[str], out: Path) -> None:
+    for report, name in zip(reports, names, strict=True):
+        (out / f"{name}.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
 
 
 def console_table(reports: list[SubmissionReport]) -> str:
     """A line per submission (score and status), then a line per check, notes and errors."""
-    width = max(len(Path(report.submission).name) for report in reports)
+    width = max(len("submission"), *(len(Path(report.submission).name) for report in reports))
     lines = [f"{'submission':<{width}}  {'lab':<10} {'score':>9}  status"]
     for report in reports:
         score = f"{format_points(report.total)}/{format_points(report.possible)}" if report.lab and report.results else "-"

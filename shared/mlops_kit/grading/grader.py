@@ -55,8 +55,8 @@ class SubmissionReport:
 
 
 def grade_submission(path: Path, time_limit: float = DEFAULT_TIME_LIMIT,
-                     executed_dir: Path | None = None) -> SubmissionReport:
-    """Grade `path`; a copy of the executed notebook is kept in `executed_dir` when given."""
+                     keep_executed: Path | None = None) -> SubmissionReport:
+    """Grade `path`; the executed notebook is copied to `keep_executed` when given."""
     started = time.monotonic()
     try:
         submission = load_submission(path)
@@ -74,8 +74,10 @@ def grade_submission(path: Path, time_limit: float = DEFAULT_TIME_LIMIT,
         reason = execution.stopped or "the grader's final checks did not record it"
         report.results = [recorded.get(check.id) or _not_run(check, reason) for check in lab_checks(submission.lab)]
         report.notes = [*([f"stopped: {execution.stopped}"] if execution.stopped else []), *execution.cell_errors]
-        if executed_dir is not None:
-            report.executed_notebook = _keep(Path(scratch) / EXECUTED_FILE, executed_dir, path)
+        if keep_executed is not None:
+            keep_executed.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(scratch) / EXECUTED_FILE, keep_executed)
+            report.executed_notebook = str(keep_executed)
     report.status = "passed" if report.possible and report.total == report.possible else "failed"
     report.seconds = _since(started)
     return report
@@ -84,22 +86,6 @@ def grade_submission(path: Path, time_limit: float = DEFAULT_TIME_LIMIT,
 def _not_run(check: Check, reason: str) -> CheckResult:
     return CheckResult(check.id, check.lab, check.exercise, "failed", f"not run: {reason}.", "",
                        0, check.points, check.hidden, "not run")
-
-
-def _keep(executed: Path, folder: Path, submission: Path) -> str:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = unique_path(folder, submission.stem, ".ipynb")
-    shutil.copyfile(executed, target)
-    return str(target)
-
-
-def unique_path(folder: Path, stem: str, suffix: str) -> Path:
-    """`folder/stem.suffix`, or `stem-2.suffix`, ... when that name is taken (same-named submissions)."""
-    target, number = folder / f"{stem}{suffix}", 1
-    while target.exists():
-        number += 1
-        target = folder / f"{stem}-{number}{suffix}"
-    return target
 
 
 def _since(started: float) -> float:

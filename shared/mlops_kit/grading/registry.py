@@ -31,11 +31,19 @@ def lab_packages() -> list[str]:
     return [KIT_LABS, *extra]
 
 
+def import_lab_package(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise ImportError(f"{EXTRA_LABS_ENV} names the lab package {name!r}, which cannot be imported ({error}): "
+                          "add the folder holding it to PYTHONPATH.") from None
+
+
 def known_labs() -> list[str]:
     """Every lab id with a checks module, sorted."""
     labs = set()
     for package_name in lab_packages():
-        package = importlib.import_module(package_name)
+        package = import_lab_package(package_name)
         labs.update(info.name for info in pkgutil.iter_modules(package.__path__) if LAB_ID.match(info.name))
     return sorted(labs)
 
@@ -45,6 +53,7 @@ def lab_checks(lab: str) -> list[Check]:
     if LAB_ID.match(lab or ""):
         for package_name in lab_packages():
             module_name = f"{package_name}.{lab}"
+            import_lab_package(package_name)
             if importlib.util.find_spec(module_name) is not None:
                 module = importlib.import_module(module_name)
                 return [value for value in vars(module).values() if isinstance(value, Check) and value.lab == lab]

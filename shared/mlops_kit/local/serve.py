@@ -88,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_SEAMS
     try:
         server = make_kit_server(port)
-    except OSError as error:
-        log.error("Cannot listen on %s:%s (%s). Another program holds the port: stop it, or choose another port "
-                  "with MLOPS_KIT_PORT or `mlops-kit server start --port N`.", HOST, port, error)
+    except (OSError, SystemExit):  # werkzeug prints the OS's reason and exits when it cannot bind
+        log.error("Cannot listen on %s:%s: another program holds the port. Stop it, or choose another port "
+                  "with MLOPS_KIT_PORT or `mlops-kit server start --port N`.", HOST, port)
         return EXIT_PORT_IN_USE
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -122,12 +122,12 @@ def start(port: int | None = None, timeout: float = START_TIMEOUT_SECONDS) -> Se
         if running:
             return running
         port = port or configured_port()
-        running = probe(f"http://{HOST}:{port}")
-        if running:  # the kit's server, but its state file was lost: adopt it
-            record_state(asdict(running))
-            return running
         if not _port_is_free(port):
-            raise PortInUseError(_port_in_use_message(port))
+            running = probe(f"http://{HOST}:{port}", timeout=1.0)
+            if running is None:
+                raise PortInUseError(_port_in_use_message(port))
+            record_state(asdict(running))  # the kit's server, whose state file was lost: adopt it
+            return running
         return _wait_until_ready(_spawn(port), port, timeout)
 
 

@@ -13,6 +13,7 @@ EXTENSION_MODULES: list[str] = [
     "experiments",
     "endpoints",
     "training",
+    "processing",
 ]
 
 _installed = False

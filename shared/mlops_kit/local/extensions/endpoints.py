@@ -9,7 +9,8 @@ ignore the endpoint name, no UpdateEndpoint). This extension:
 - adds UpdateEndpoint (Updating -> InService on the new config; the old model keeps
   answering until the new one is loaded; a failed update rolls back, as on AWS);
 - reports DataCaptureConfigSummary on DescribeEndpoint and removes the empty
-  ``VpcConfig {}`` moto puts in DescribeModel (SDK v3 rejects it);
+  ``VpcConfig {}`` / ``DataCaptureConfig {}`` moto puts in DescribeModel and
+  DescribeEndpointConfig (SDK v3's pydantic parsing rejects them);
 - answers InvokeEndpoint with each endpoint's own model, the XGBoost container's
   responses and errors (ModelError, HTTP 424), and writes Data Capture files.
 
@@ -217,23 +218,39 @@ def _patch_model_init(original):
     return __init__
 
 
-def _patch_endpoint_init(original):
+def _patch_endpoint_config_init(original):
     @functools.wraps(original)
     def __init__(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        self.endpoint_status = "Creating"
-        self.data_capture_config = _summary(self.data_capture_config)
+        # DescribeEndpointConfig must not carry DataCaptureConfig {}: SDK v3 rejects it.
+        self.data_capture_config = self.data_capture_config or None
 
     return __init__
 
 
-def _patch_create_endpoint(original):
+def _replace_create_endpoint(original):
+    """moto's create_endpoint, but Creating (not InService), refusing duplicates, and deploying."""
+
     @functools.wraps(original)
     def create_endpoint(self, endpoint_name, endpoint_config_name, tags):
         if endpoint_name in self.endpoints:
             arn = sagemaker_models.FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)
             raise ValidationError(message=f'Cannot create already existing endpoint "{arn}".')
-        endpoint = original(self, endpoint_name=endpoint_name, endpoint_config_name=endpoint_config_name, tags=tags)
+        config = self.endpoint_configs.get(endpoint_config_name)
+        if config is None:
+            arn = sagemaker_models.FakeEndpointConfig.arn_formatter(endpoint_config_name, self.account_id, self.region_name)
+            raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
+        endpoint = sagemaker_models.FakeEndpoint(
+            account_id=self.account_id,
+            region_name=self.region_name,
+            endpoint_name=endpoint_name,
+            endpoint_config_name=endpoint_config_name,
+            production_variants=config.production_variants,
+            data_capture_config=_summary(config.data_capture_config),
+            tags=tags,
+        )
+        endpoint.endpoint_status = "Creating"
+        self.endpoints[endpoint_name] = endpoint
         _start_deployment(self, endpoint, endpoint_config_name)
         return endpoint
 
@@ -278,7 +295,8 @@ def update_endpoint(self) -> ActionResult:
 
 
 def _json_error(status: int, code: str, body: dict):
-    return status, {"Content-Type": "application/json", "x-amzn-ErrorType": code}, json.dumps(body)
+    # moto takes the status from the "status" header of a handler's answer
+    return status, {"status": status, "Content-Type": "application/json", "x-amzn-ErrorType": code}, json.dumps(body)
 
 
 def _model_error(error: csv_inference.InferenceError, endpoint_name: str, account_id: str, region: str):
@@ -352,9 +370,10 @@ def install() -> None:
         if _installed:
             return
         sagemaker_models.Model.__init__ = _patch_model_init(sagemaker_models.Model.__init__)
-        sagemaker_models.FakeEndpoint.__init__ = _patch_endpoint_init(sagemaker_models.FakeEndpoint.__init__)
+        config_class = sagemaker_models.FakeEndpointConfig
+        config_class.__init__ = _patch_endpoint_config_init(config_class.__init__)
         backend_class = sagemaker_models.SageMakerModelBackend
-        backend_class.create_endpoint = _patch_create_endpoint(backend_class.create_endpoint)
+        backend_class.create_endpoint = _replace_create_endpoint(backend_class.create_endpoint)
         backend_class.delete_endpoint = _patch_delete_endpoint(backend_class.delete_endpoint)
         add_action(SageMakerResponse, "update_endpoint", update_endpoint)
         SageMakerRuntimeResponse.invoke_endpoint = invoke_endpoint

@@ -60,7 +60,10 @@ def install() -> None:
     SageMakerMetricsResponse.batch_put_metrics = _wrapped(
         SageMakerMetricsResponse.batch_put_metrics, _batch_put_metrics
     )
-    FakeTrialComponent.gen_metrics_response_object = metric_summaries
+    _originals["FakeTrialComponent.gen_metrics_response_object"] = FakeTrialComponent.gen_metrics_response_object
+    FakeTrialComponent.gen_metrics_response_object = _wrapped(
+        FakeTrialComponent.gen_metrics_response_object, metric_summaries
+    )
 
 
 def _wrapped(original, replacement):

@@ -27,8 +27,8 @@ mapped to ROOT.
 import builtins
 import io
 import os
-import runpy
 import sys
+import types
 
 CONTAINER_ROOT = "/opt/ml"
 
@@ -77,12 +77,23 @@ def install(root: str) -> None:
 
 
 def run_script(root: str, script: str, arguments: list[str]) -> None:
-    """Run ``script`` as `python3 script arguments...` would, with `/opt/ml` mapped to ``root``."""
+    """Run ``script`` as `python3 script arguments...` would, with `/opt/ml` mapped to ``root``.
+
+    The script runs as the real ``__main__`` module (its classes pickle as on AWS) and is
+    compiled under its container path, so ``sys.argv[0]``, ``__file__`` and tracebacks
+    name `/opt/ml/...` exactly as in the container.
+    """
     install(root)
     local_script = to_local(script, root)
+    with io.open(local_script, "rb") as handle:
+        code = compile(handle.read(), script, "exec")
+    main = types.ModuleType("__main__")
+    main.__file__ = script
+    main.__builtins__ = builtins
+    sys.modules["__main__"] = main
     sys.argv = [script, *arguments]
     sys.path[0] = os.path.dirname(local_script)
-    runpy.run_path(local_script, run_name="__main__")
+    exec(code, main.__dict__)
 
 
 if __name__ == "__main__":

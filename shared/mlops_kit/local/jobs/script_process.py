@@ -18,7 +18,8 @@ from pathlib import Path
 from .container_paths import CONTAINER_ROOT
 
 _PYTHON = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
-_TAIL_LINES = 40
+_TAIL_LINES = 60
+_SUMMARY_LINES = 5
 
 
 @dataclass
@@ -52,15 +53,26 @@ class ScriptResult:
     tail: list[str]
 
     def error_summary(self) -> str:
-        """The end of the last traceback (or of the output) the script printed."""
-        lines = list(self.tail)
-        starts = [index for index, line in enumerate(lines) if line.startswith("Traceback")]
-        if starts:
-            lines = lines[starts[-1]:]
-        frames = [index for index, line in enumerate(lines) if line.lstrip().startswith("File ")]
-        if frames:
-            lines = lines[frames[-1]:]
-        return "\n".join(line.rstrip() for line in lines if line.strip())
+        """The learner's line and the exception of the last traceback, else the last output.
+
+        As on AWS the script's own frame (a `/opt/ml/...` path) is what the learner can fix;
+        library frames below it are left to the full log.
+        """
+        lines = [line.rstrip() for line in self.tail if line.strip()]
+        starts = [index for index, line in enumerate(lines) if line.startswith("Traceback (most recent")]
+        if not starts:
+            return "\n".join(lines[-_SUMMARY_LINES:])
+        block = lines[starts[-1]:]
+        frames = [index for index, line in enumerate(block) if line.startswith('  File "')]
+        if not frames:
+            return "\n".join(block[-_SUMMARY_LINES:])
+        script_frames = [index for index in frames if f'"{CONTAINER_ROOT}/' in block[index]]
+        chosen = script_frames[-1] if script_frames else frames[-1]
+        picked = [block[chosen]]
+        if chosen + 1 < len(block) and block[chosen + 1].startswith("    "):
+            picked.append(block[chosen + 1])
+        exception = [line for line in block[frames[-1] + 1:] if not line.startswith(" ")]
+        return "\n".join(picked + exception)
 
 
 def run(command: ScriptCommand, local_root: Path, cwd: Path, environment: dict[str, str],
