@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+from mlops_kit.grading.execution import KERNEL_CONFIG
 from mlops_kit.grading.recording import RESULTS_ENV, latest_results
 from mlops_kit.project import repo_root, solution_notebooks
 
@@ -59,7 +60,7 @@ def run_solution(notebook: Path, failed_dir: Path, timeout: int) -> LabRun:
         try:
             papermill.execute_notebook(
                 str(notebook), str(executed), cwd=str(notebook.parent), kernel_name="python3",
-                execution_timeout=timeout, progress_bar=False,
+                execution_timeout=timeout, progress_bar=False, config=KERNEL_CONFIG,
             )
         except papermill.PapermillExecutionError as exc:
             error = f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}"

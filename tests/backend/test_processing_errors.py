@@ -79,3 +79,14 @@ def test_server_keeps_serving_after_a_failed_script(s3, tmp_path):
     assert run(tmp_path, "raise RuntimeError('boom')")["ProcessingJobStatus"] == "Failed"
     assert run(tmp_path, "print('fine')")["ProcessingJobStatus"] == "Completed"
     boto3.client("s3").put_object(Bucket=BUCKET, Key="still/works.txt", Body=b"ok")
+
+
+def test_reusing_a_job_name_is_a_validation_exception(s3, tmp_path):
+    script_processor = processor()
+    code = write_script(tmp_path, "print('once')")
+    script_processor.run(code=code, inputs=[RAW], job_name="fixed-name", wait=False, logs=False)
+    with pytest.raises(boto3.client("sagemaker").exceptions.ClientError) as raised:
+        script_processor.run(code=code, inputs=[RAW], job_name="fixed-name", wait=False, logs=False)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert "a job with this name already exists (fixed-name)" in raised.value.response["Error"]["Message"]
+    assert wait_for("fixed-name")["ProcessingJobStatus"] == "Completed"

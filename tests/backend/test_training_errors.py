@@ -82,3 +82,13 @@ def test_server_keeps_training_after_failures(s3):
     failure_of("first-fails", hyperparameters={**HYPERPARAMETERS, "max_depth": "deep"})
     create_job("then-works")
     assert wait_for("then-works")["TrainingJobStatus"] == "Completed"
+
+
+def test_reusing_a_job_name_is_a_validation_exception(s3):
+    sagemaker = create_job("same-name")
+    with pytest.raises(sagemaker.exceptions.ClientError) as raised:
+        create_job("same-name")
+    error = raised.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert "a training job with this name already exists (same-name)" in error["Message"]
+    assert wait_for("same-name")["TrainingJobStatus"] == "Completed"

@@ -22,6 +22,7 @@ import json
 import shutil
 from pathlib import Path
 
+from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
@@ -57,6 +58,13 @@ def install() -> None:
 
     @functools.wraps(original_backend)
     def create_processing_job(self, *args, **kwargs):
+        name = kwargs.get("processing_job_name")
+        if name in self.processing_jobs:
+            raise ValidationError(
+                message="Job name must be unique within an AWS account and region, and a job with "
+                f"this name already exists ({name}). Choose a new name, or leave job_name out "
+                "so the processor adds a timestamp."
+            )
         job = original_backend(self, *args, **kwargs)
         extras = _request_extras.get()
         _mark_in_progress(job, extras)

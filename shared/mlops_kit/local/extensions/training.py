@@ -15,6 +15,7 @@ import shutil
 import tarfile
 from pathlib import Path
 
+from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import SageMakerModelBackend
 
 from mlops_kit.local.jobs import images, staging
@@ -48,6 +49,13 @@ def install() -> None:
 
     @functools.wraps(original)
     def create_training_job(self, *args, **kwargs):
+        name = kwargs.get("training_job_name")
+        if name in self.training_jobs:
+            raise ValidationError(
+                message="Training job names must be unique within an AWS account and region, and "
+                f"a training job with this name already exists ({name}). Choose a new name, or "
+                "let ModelTrainer(base_job_name=...) add a timestamp."
+            )
         job = original(self, *args, **kwargs)
         _mark_in_progress(job)
         start_job(job.training_job_name, lambda: _train(self, job),
