@@ -26,7 +26,7 @@ from mlops_kit.local import server
 from mlops_kit.local.environment import local_environment
 from mlops_kit.local.threaded import free_port
 
-RUNS = 3
+RUNS = 4  # the first of each is reported apart: it pays one-time start-up costs
 REGION = "us-east-1"
 BUCKET = "benchmark-training"
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
@@ -95,16 +95,23 @@ def main() -> None:
             s3.put_object(Bucket=BUCKET, Key="data/train/train.csv", Body=csv_bytes(train))
             s3.put_object(Bucket=BUCKET, Key="data/validation/validation.csv", Body=csv_bytes(validation))
             sagemaker = boto3.client("sagemaker", region_name=REGION)
-            local = [server_job_seconds(sagemaker, f"benchmark-{run}") for run in range(RUNS)]
+            local, plain = [], []
+            for run in range(RUNS):  # interleaved, so both see the same load on the machine
+                local.append(server_job_seconds(sagemaker, f"benchmark-{run}"))
+                plain.append(plain_fit_seconds(train, validation))
         finally:
             server.stop()
-    plain = [plain_fit_seconds(train, validation) for _ in range(RUNS)]
-    local_median, plain_median = statistics.median(local), statistics.median(plain)
+    local_median, plain_median = statistics.median(local[1:]), statistics.median(plain[1:])
     print(f"training job on the local server, 24,000 rows, 100 rounds: median {local_median:.2f} s "
-          f"(runs: {', '.join(f'{seconds:.2f}' for seconds in local)})")
+          f"(first job after server start {local[0]:.2f} s; runs: {_listing(local)})")
     print(f"same fit in plain xgboost {xgb.__version__}: median {plain_median:.2f} s "
-          f"(runs: {', '.join(f'{seconds:.2f}' for seconds in plain)})")
-    print(f"ratio local / plain: {local_median / plain_median:.2f} (goal < 1.5)")
+          f"(first {plain[0]:.2f} s; runs: {_listing(plain)})")
+    print(f"ratio local / plain (medians after the first): {local_median / plain_median:.2f} "
+          f"(goal < 1.5); first runs: {local[0] / plain[0]:.2f}")
+
+
+def _listing(seconds: list[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in seconds)
 
 
 if __name__ == "__main__":

@@ -49,10 +49,13 @@ class WorkshopSession:
     sagemaker_session: object = field(repr=False)
     boto_session: boto3.Session = field(repr=False)
     endpoint_url: str | None = None
+    _clients: dict = field(default_factory=dict, repr=False, compare=False)
 
     def client(self, service_name: str):
-        """A boto3 client of this session (for example "s3", "sagemaker", "events")."""
-        return self.boto_session.client(service_name)
+        """A boto3 client of this session (for example "s3", "sagemaker", "events"), made once."""
+        if service_name not in self._clients:
+            self._clients[service_name] = self.boto_session.client(service_name)
+        return self._clients[service_name]
 
     def __getattr__(self, name: str):
         """``session.s3``, ``.sagemaker``, ``.sagemaker_runtime``, ``.events``, ``.logs``, ``.cloudwatch``."""
@@ -90,14 +93,12 @@ def _start_local(region: str, bucket: str | None, role: str | None) -> WorkshopS
     from .local.environment import local_environment
     from .local.server import ensure_running
 
+    _override_environment({"AWS_DEFAULT_REGION": region, "AWS_REGION": region})  # before any SDK import
     with ThreadPoolExecutor(max_workers=1) as pool:  # boot the server while this kernel imports the SDK
         server_url = pool.submit(ensure_running)
         import sagemaker.core.helper.session_helper  # noqa: F401
         url = server_url.result()
-    overrides = local_environment(url, region)
-    for name, value in overrides.items():
-        _environment_before_local.setdefault(name, os.environ.get(name))
-        os.environ[name] = value
+    _override_environment(local_environment(url, region))
     boto3.setup_default_session(region_name=region)
     boto_session = boto3.DEFAULT_SESSION
     # The SDK asks STS for the account at a hard-coded amazonaws.com endpoint; answer locally.
@@ -194,6 +195,12 @@ def _reroute_to(endpoint_url: str):
             request.url = urlunsplit((local.scheme, local.netloc, parts.path, parts.query, parts.fragment))
 
     return reroute
+
+
+def _override_environment(values: dict[str, str]) -> None:
+    for name, value in values.items():
+        _environment_before_local.setdefault(name, os.environ.get(name))
+        os.environ[name] = value
 
 
 def _restore_environment_before_local() -> None:

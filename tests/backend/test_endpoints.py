@@ -196,6 +196,71 @@ def test_model_from_a_model_package():
     assert invoke("packaged", ROW)["Body"] == expected_answer(booster, ROW)
 
 
+def test_endpoint_serves_what_a_training_job_wrote():
+    """The learner's path: the built-in algorithm's model.tar.gz, deployed as it is."""
+    rng = np.random.default_rng(30)
+    features = rng.random((150, N_FEATURES))
+    rows = np.column_stack([(features[:, 0] > 0.5).astype(int), features])  # label first, no header
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="train/train.csv", Body="\n".join(",".join(map(str, row)) for row in rows))
+    sagemaker = boto3.client("sagemaker")
+    sagemaker.create_training_job(
+        TrainingJobName="trained",
+        AlgorithmSpecification={"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+        RoleArn=ROLE,
+        HyperParameters={"objective": "binary:logistic", "num_round": "5", "max_depth": "3"},
+        InputDataConfig=[{"ChannelName": "train", "ContentType": "text/csv", "DataSource": {"S3DataSource": {
+            "S3DataType": "S3Prefix", "S3Uri": f"s3://{BUCKET}/train", "S3DataDistributionType": "FullyReplicated"}}}],
+        OutputDataConfig={"S3OutputPath": f"s3://{BUCKET}/output"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
+        StoppingCondition={"MaxRuntimeInSeconds": 600},
+    )
+    deadline = time.monotonic() + 30
+    while (job := sagemaker.describe_training_job(TrainingJobName="trained"))["TrainingJobStatus"] == "InProgress":
+        assert time.monotonic() < deadline, "training job still InProgress after 30 s"
+        time.sleep(0.1)
+    assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
+    description = deploy("trained", model_data_url=job["ModelArtifacts"]["S3ModelArtifacts"])
+    assert description["EndpointStatus"] == "InService", description.get("FailureReason")
+    high, low = float(invoke("trained", "0.95,0.5,0.5,0.5")["Body"]), float(invoke("trained", "0.05,0.5,0.5,0.5")["Body"])
+    assert 0.5 < high <= 1.0 and 0.0 <= low < 0.5
+
+
+def test_model_of_a_missing_package_fails_the_endpoint():
+    sagemaker = boto3.client("sagemaker")
+    missing = "arn:aws:sagemaker:us-east-1:123456789012:model-package/credit/9"
+    sagemaker.create_model(ModelName="orphan-model", ExecutionRoleArn=ROLE, PrimaryContainer={"ModelPackageName": missing})
+    create_config("orphan-config", "orphan-model")
+    sagemaker.create_endpoint(EndpointName="orphan", EndpointConfigName="orphan-config")
+    description = wait_until_settled("orphan")
+    assert description["EndpointStatus"] == "Failed"
+    assert missing in description["FailureReason"]  # the registry's own "package not found" message
+
+
+def test_variants_answer_with_their_own_models_and_target_variant_picks_one():
+    first, second = train_booster(12), train_booster(13, positive_when_first_feature_above=False)
+    create_model("blue-model", upload_model(first, "blue/model.tar.gz"))
+    create_model("green-model", upload_model(second, "green/model.tar.gz"))
+    sagemaker = boto3.client("sagemaker")
+    sagemaker.create_endpoint_config(EndpointConfigName="ab-config", ProductionVariants=[
+        {"VariantName": "Blue", "ModelName": "blue-model", "InstanceType": "ml.m5.large",
+         "InitialInstanceCount": 1, "InitialVariantWeight": 1.0},
+        {"VariantName": "Green", "ModelName": "green-model", "InstanceType": "ml.m5.large",
+         "InitialInstanceCount": 1, "InitialVariantWeight": 1.0},
+    ])
+    sagemaker.create_endpoint(EndpointName="ab", EndpointConfigName="ab-config")
+    assert wait_until_settled("ab")["EndpointStatus"] == "InService"
+    for variant, booster in (("Blue", first), ("Green", second)):
+        response = invoke("ab", ROW, TargetVariant=variant)
+        assert (response["InvokedProductionVariant"], response["Body"]) == (variant, expected_answer(booster, ROW))
+    answers = {invoke("ab", ROW)["InvokedProductionVariant"] for _ in range(40)}
+    assert answers == {"Blue", "Green"}  # equal weights: both serve (all one colour: p = 2 * 0.5**40)
+    with pytest.raises(ClientError) as raised:
+        invoke("ab", ROW, TargetVariant="Red")
+    assert "Endpoint ab has no production variant 'Red' (it has: Blue, Green)." in str(raised.value)
+
+
 def test_update_endpoint_switches_the_model():
     first, second = train_booster(5), train_booster(6, positive_when_first_feature_above=False)
     deploy("switch", first)

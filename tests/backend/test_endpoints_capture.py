@@ -6,17 +6,21 @@ at once when the endpoint is updated or deleted. Tests of the timer poll S3 for 
 endpoint to write its buffer at once (``flushed_lines``).
 """
 
+import base64
 import json
 import re
 import time
-from datetime import datetime, timedelta, timezone
-
-import base64
+from datetime import datetime, timezone
 
 import boto3
 import pytest
+import requests
 from botocore.exceptions import ClientError
-from test_endpoints import BUCKET, ROW, ROWS, create_config, create_model, deploy, invoke, train_booster, upload_model, wait_until_settled
+from test_endpoints import (
+    BUCKET, ROW, ROWS, create_config, create_model, deploy, invoke, train_booster, upload_model, wait_until_settled,
+)
+
+from mlops_kit.local.serving.capture import FLUSH_SECONDS
 
 CAPTURE_URI = f"s3://{BUCKET}/datacapture"
 KEY_PATTERN = re.compile(
@@ -192,6 +196,15 @@ def test_update_writes_buffered_records_and_applies_the_new_capture_config():
     assert description["DataCaptureConfig"]["CurrentSamplingPercentage"] == 0
     invoke("recapture", ROW)
     assert len(flushed_lines("recapture")) == 1
+
+
+def test_records_buffered_at_a_reset_are_dropped(server_url):
+    deploy("before-reset", train_booster(13), capture_config(header=CSV_HEADER))
+    invoke("before-reset", ROW)
+    requests.post(f"{server_url}/moto-api/reset", timeout=10)
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    time.sleep(FLUSH_SECONDS + 0.5)  # the buffer's timer has fired
+    assert capture_keys("before-reset") == []
 
 
 def test_capture_to_a_missing_bucket_keeps_the_endpoint_serving():

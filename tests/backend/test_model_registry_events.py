@@ -6,6 +6,8 @@ from datetime import timezone
 import boto3
 import pytest
 
+from mlops_kit.local.environment import write_sdk_config
+
 GROUP = "credit-default-models"
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 SPECIFICATION = {
@@ -117,3 +119,30 @@ def test_an_undeliverable_target_does_not_fail_the_registry_call(sm):
 
     assert sm.describe_model_package(ModelPackageName=arn)["ModelApprovalStatus"] == "Approved"
     assert [e["detail"]["ModelApprovalStatus"] for e in received(queue)] == ["Approved"]
+
+
+@pytest.fixture
+def sdk_offline(monkeypatch, tmp_path):
+    """The SDK's telemetry off, as the learner's session sets it."""
+    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(write_sdk_config(tmp_path / "sdk.yaml")))
+
+
+def test_model_builder_registration_reaches_the_rule(sdk_offline):
+    from sagemaker.core.helper.session_helper import Session
+    from sagemaker.serve.model_builder import ModelBuilder
+
+    approved_queue = queue_for_rule("on-approval", APPROVED_PATTERN)
+    boto3.client("s3").create_bucket(Bucket="bucket")
+    builder = ModelBuilder(
+        s3_model_data_url="s3://bucket/model.tar.gz",
+        image_uri=IMAGE,
+        role_arn="arn:aws:iam::123456789012:role/SageMakerRole",
+        sagemaker_session=Session(default_bucket="bucket"),
+    )
+
+    arn = builder.register(model_package_group_name="built-models", content_types=["text/csv"],
+                           response_types=["text/csv"], approval_status="Approved")
+
+    assert [(e["resources"], e["detail"]["ModelPackageGroupName"]) for e in received(approved_queue)] == [
+        ([arn], "built-models")
+    ]

@@ -1,13 +1,18 @@
 """Processing jobs run the learner's unmodified script: SDK v3 ScriptProcessor and boto3 over HTTP."""
 
 import functools
+import io
+import json
 import os
+import tarfile
 import textwrap
 import time
 from pathlib import Path
 
 import boto3
+import numpy as np
 import pytest
+import xgboost as xgb
 from sagemaker.core import image_uris
 from sagemaker.core.helper.session_helper import Session
 from sagemaker.core.processing import ScriptProcessor
@@ -113,14 +118,42 @@ def test_script_processor_runs_and_waits_with_logs_end_to_end(s3, tmp_path, caps
     assert s3_text(s3, "processed/train/train.csv").splitlines()[0] == "LIMIT_BAL,AGE,default"
 
 
-def test_xgboost_image_with_python3_command(s3, tmp_path):
+def test_xgboost_image_evaluates_a_model_from_absolute_container_paths(s3, tmp_path):
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(60, 3))
+    label = (features[:, 0] > 0).astype(int)
+    booster = xgb.train({"objective": "binary:logistic"}, xgb.DMatrix(features, label=label), 5)
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        raw = bytes(booster.save_raw("ubj"))
+        info = tarfile.TarInfo("xgboost-model")
+        info.size = len(raw)
+        tar.addfile(info, io.BytesIO(raw))
+    s3.put_object(Bucket=BUCKET, Key="model/model.tar.gz", Body=archive.getvalue())
+    test_csv = "\n".join(",".join(f"{v:.6g}" for v in [y, *x]) for y, x in zip(label, features))
+    s3.put_object(Bucket=BUCKET, Key="test/test.csv", Body=test_csv)
+
     description = run(tmp_path, """
-        import sys
-        open("/opt/ml/processing/out/python.txt", "w").write(sys.version)
-    """, outputs=[s3_output("out", "/opt/ml/processing/out")],
+        import json, tarfile
+        import pandas as pd
+        import xgboost
+        from sklearn.metrics import roc_auc_score
+        with tarfile.open("/opt/ml/processing/model/model.tar.gz") as tar:
+            tar.extractall(path="/opt/ml/processing/model")
+        model = xgboost.Booster()
+        model.load_model("/opt/ml/processing/model/xgboost-model")
+        test = pd.read_csv("/opt/ml/processing/test/test.csv", header=None)
+        scores = model.predict(xgboost.DMatrix(test.iloc[:, 1:].values))
+        report = {"binary_classification_metrics": {"auc": {"value": roc_auc_score(test[0], scores)}}}
+        with open("/opt/ml/processing/evaluation/evaluation.json", "w") as out:
+            json.dump(report, out)
+    """, inputs=[s3_input("model", f"s3://{BUCKET}/model/model.tar.gz", "/opt/ml/processing/model"),
+                 s3_input("test", f"s3://{BUCKET}/test/", "/opt/ml/processing/test")],
+        outputs=[s3_output("evaluation", "/opt/ml/processing/evaluation")],
         image=image_uris.retrieve("xgboost", REGION, "1.7-1"))
     assert description["ProcessingJobStatus"] == "Completed", description.get("FailureReason")
-    assert s3_text(s3, "processed/out/python.txt").startswith("3.")
+    report = json.loads(s3_text(s3, "processed/evaluation/evaluation.json"))
+    assert report["binary_classification_metrics"]["auc"]["value"] > 0.9
 
 
 def test_arguments_and_environment_pass_through(s3, tmp_path):
@@ -185,3 +218,13 @@ def test_job_is_in_progress_while_the_script_runs(s3, tmp_path):
     assert first["ProcessingJobStatus"] == "InProgress"
     assert "ProcessingEndTime" not in first
     assert wait_for(name)["ProcessingJobStatus"] == "Completed"
+
+
+def test_a_script_calling_boto3_reaches_this_server(s3, tmp_path):
+    description = run(tmp_path, f"""
+        import boto3
+        keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket="{BUCKET}")["Contents"]]
+        open("/opt/ml/processing/out/keys.txt", "w").write(" ".join(sorted(keys)))
+    """, outputs=[s3_output("out", "/opt/ml/processing/out")])
+    assert description["ProcessingJobStatus"] == "Completed", description.get("FailureReason")
+    assert "raw/credit.csv" in s3_text(s3, "processed/out/keys.txt").split()

@@ -1,5 +1,8 @@
 """A failing processing job reports the script's own error, and the server keeps serving."""
 
+import threading
+import time
+
 import boto3
 import pytest
 from sagemaker.core import image_uris
@@ -90,3 +93,27 @@ def test_reusing_a_job_name_is_a_validation_exception(s3, tmp_path):
     assert raised.value.response["Error"]["Code"] == "ValidationException"
     assert "a job with this name already exists (fixed-name)" in raised.value.response["Error"]["Message"]
     assert wait_for("fixed-name")["ProcessingJobStatus"] == "Completed"
+
+
+def test_a_script_over_max_runtime_is_stopped(s3, tmp_path):
+    script_processor = processor()
+    script_processor.max_runtime_in_seconds = 1
+    script_processor.run(code=write_script(tmp_path, "import time\nprint('working', flush=True)\ntime.sleep(60)\n"),
+                         inputs=[RAW], wait=False, logs=False)
+    description = wait_for(script_processor.latest_job.processing_job_name, timeout=20)
+    assert description["ProcessingJobStatus"] == "Stopped"
+    assert "MaxRuntimeInSeconds (1 s)" in description["ExitMessage"]
+
+
+def test_stop_processing_job_ends_the_script(s3, tmp_path):
+    script_processor = processor()
+    script_processor.run(code=write_script(tmp_path, "import time\ntime.sleep(60)\nopen('/opt/ml/processing/out/x', 'w')\n"),
+                         inputs=[RAW], wait=False, logs=False)
+    name = script_processor.latest_job.processing_job_name
+    time.sleep(0.5)  # let the script start
+    boto3.client("sagemaker").stop_processing_job(ProcessingJobName=name)
+    assert wait_for(name, timeout=20)["ProcessingJobStatus"] == "Stopped"
+    deadline = time.monotonic() + 10  # the server runs in this process: its job thread ends
+    while any(t.name == f"mlops-kit-job-{name}" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the stopped script is still running"
+        time.sleep(0.1)

@@ -14,7 +14,8 @@ import boto3
 import psutil
 import pytest
 
-from mlops_kit.local import command, server
+from mlops_kit.local import command, extensions, server
+from mlops_kit.local.extensions import EXTENSION_MODULES
 from mlops_kit.local.paths import server_state_file, work_dir
 from mlops_kit.local.threaded import free_port
 
@@ -28,7 +29,15 @@ def kit_home(tmp_path, monkeypatch):
     server.stop()
 
 
-def test_server_lifecycle_start_reuse_status_reset_log_stop(kit_home, capsys):
+def has_ended(pid: int) -> bool:
+    """Gone, or a zombie its new parent has not reaped yet (the starter exited, so it is not ours)."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_server_lifecycle_start_reuse_status_reset_log_stop(kit_home, capsys, monkeypatch):
     port = server.configured_port()
     assert server.status() is None
 
@@ -39,6 +48,7 @@ def test_server_lifecycle_start_reuse_status_reset_log_stop(kit_home, capsys):
 
     assert server.ensure_running() == started.url
     assert server.status().pid == started.pid  # reused, not restarted
+    assert "older code" not in str(server.status())
 
     current = server.status()
     assert current.uptime_seconds >= 0
@@ -62,8 +72,20 @@ def test_server_lifecycle_start_reuse_status_reset_log_stop(kit_home, capsys):
     assert f"Serving on {started.url}" in server.log()
     assert len(server.log(lines=1).splitlines()) == 1
 
-    assert server.stop().pid == started.pid
-    assert not psutil.pid_exists(started.pid)
+    with monkeypatch.context() as patch:  # as after `git pull` in an editable install
+        patch.setattr(server, "code_fingerprint", lambda: "newer-code")
+        with pytest.warns(server.StaleServerWarning, match=f"pid {started.pid}.*mlops-kit server stop"):
+            assert server.ensure_running() == started.url
+        assert "older code than installed" in str(server.status())
+
+    assert command.main(["start"]) == 0
+    assert f"Already running: {started.url} (pid {started.pid})" in capsys.readouterr().out
+    assert command.main(["log", "--lines", "1"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
+    assert command.main(["stop"]) == 0
+    assert f"Stopped the local server (pid {started.pid})" in capsys.readouterr().out
+    assert has_ended(started.pid)
     assert server.status() is None
     assert not server_state_file().exists()
     assert "Stopped" in server.log()
@@ -72,7 +94,7 @@ def test_server_lifecycle_start_reuse_status_reset_log_stop(kit_home, capsys):
     assert server.stop() is None
 
 
-def test_two_kernels_starting_at_once_share_one_server_that_outlives_them(kit_home):
+def test_two_kernels_starting_at_once_share_one_server_that_outlives_them_and_stops_even_hung(kit_home):
     kernel = textwrap.dedent("""
         from mlops_kit.local.server import ensure_running, status
         ensure_running()
@@ -89,6 +111,13 @@ def test_two_kernels_starting_at_once_share_one_server_that_outlives_them(kit_ho
                if "mlops_kit.local.serve" in (p.info["cmdline"] or []) and str(port) in p.info["cmdline"]]
     assert [p.pid for p in servers] == [pid]
     assert server.status().pid == pid  # both starters have exited; the server still answers
+
+    psutil.Process(pid).suspend()  # hung: alive, holding its port, answering nothing
+    with pytest.raises(server.ServerError, match=f"local server \\(pid {pid}\\) holds port {port} but is not answering"):
+        server.start()
+    assert server.stop(timeout=1.0) == pid
+    assert has_ended(pid)
+    assert not server_state_file().exists()
 
 
 def test_a_port_held_by_another_program_gives_a_clear_message(kit_home, capsys):
@@ -117,6 +146,13 @@ def test_the_server_process_itself_refuses_a_busy_port(kit_home):
     assert result.returncode == server.EXIT_PORT_IN_USE
     assert f"Cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "MLOPS_KIT_PORT" in result.stderr
+
+
+def test_the_suites_server_is_the_kits_extended_server(server_url):
+    running = server.probe(server_url)
+    assert running.pid == psutil.Process().pid  # in this process, where the extensions are installed
+    assert all(f"mlops_kit.local.extensions.{name}" in sys.modules for name in EXTENSION_MODULES)
+    assert extensions._installed
 
 
 def test_a_bad_port_setting_says_what_to_set(monkeypatch):

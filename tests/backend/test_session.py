@@ -5,6 +5,8 @@ home (exactly how a kernel finds the machine's server), so they start no process
 """
 
 import os
+import subprocess
+import sys
 from dataclasses import asdict
 
 import boto3
@@ -20,11 +22,11 @@ ACCOUNT = "123456789012"
 @pytest.fixture(autouse=True)
 def restore_process_state():
     """start_session sets os.environ and boto3's default session for the kernel; undo it after each test."""
-    environment = dict(os.environ)
+    environment, default_session = dict(os.environ), boto3.DEFAULT_SESSION
     yield
     os.environ.clear()
     os.environ.update(environment)
-    boto3.DEFAULT_SESSION = None
+    boto3.DEFAULT_SESSION = default_session
     session_module._environment_before_local.clear()
 
 
@@ -100,6 +102,7 @@ def test_session_shows_a_short_summary_and_the_common_clients(local_home, server
         for value in ("local", "us-east-1", workshop.bucket, workshop.role_arn, server_url):
             assert value in text
     assert workshop.sagemaker.list_endpoints()["Endpoints"] == []
+    assert workshop.sagemaker is workshop.client("sagemaker")  # made once, reused in polling loops
     assert workshop.sagemaker_runtime.meta.service_model.service_name == "sagemaker-runtime"
     for name in ("events", "logs", "cloudwatch"):
         assert getattr(workshop, name).meta.endpoint_url == server_url
@@ -161,3 +164,18 @@ def test_aws_with_role_name_bucket_and_region_returns_the_session(no_aws_configu
     assert workshop.role_arn == f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole"
     assert "real AWS" in repr(workshop)
     assert "SAGEMAKER_USER_CONFIG_OVERRIDE" not in os.environ  # no local overrides on aws
+
+
+def test_a_kernel_without_region_imports_the_kit_then_the_whole_sdk_after_start_session(local_home):
+    """sagemaker.mlops raises NoRegionError at import without a region; start_session sets one first."""
+    kernel = ("import mlops_kit.session as kit\n"
+              "workshop = kit.start_session()\n"
+              "import sagemaker.mlops.workflow, sagemaker.serve\n"
+              "print(workshop.bucket)\n")
+    environment = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "SAGEMAKER_"))}
+    environment |= {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                    "AWS_EC2_METADATA_DISABLED": "true"}
+    result = subprocess.run([sys.executable, "-c", kernel], env=environment, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"sagemaker-us-east-1-{ACCOUNT}"

@@ -1,5 +1,6 @@
 """Bad training input fails the job as the real service does, with a message saying what to fix."""
 
+import boto3
 import pytest
 from sagemaker.core import image_uris
 from sagemaker.core.utils.exceptions import FailedStatusError
@@ -92,3 +93,18 @@ def test_reusing_a_job_name_is_a_validation_exception(s3):
     assert error["Code"] == "ValidationException"
     assert "a training job with this name already exists (same-name)" in error["Message"]
     assert wait_for("same-name")["TrainingJobStatus"] == "Completed"
+
+
+def test_script_mode_is_refused_with_what_to_do_instead(s3):
+    boto3.client("sagemaker").create_training_job(
+        TrainingJobName="script-mode", RoleArn=ROLE, HyperParameters=HYPERPARAMETERS,
+        AlgorithmSpecification={"TrainingImage": image_uris.retrieve("xgboost", REGION, "1.7-1"),
+                                "TrainingInputMode": "File",
+                                "ContainerEntrypoint": ["/bin/bash"],
+                                "ContainerArguments": ["/opt/ml/input/data/sm_drivers/sm_train.sh"]},
+        InputDataConfig=[channel("train", "data/train")],
+        OutputDataConfig={"S3OutputPath": f"s3://{BUCKET}/output"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
+        StoppingCondition={"MaxRuntimeInSeconds": 600})
+    reason = wait_for("script-mode")["FailureReason"]
+    assert reason.startswith("ClientError: The local backend runs the built-in XGBoost algorithm (no source_code")

@@ -138,6 +138,16 @@ def test_buffer_writes_one_file_per_variant_and_hour_on_flush():
     assert len(recorder.files) == 3
 
 
+def test_buffer_writes_when_a_file_is_full(monkeypatch):
+    monkeypatch.setattr("mlops_kit.local.serving.capture.MAX_RECORDS_PER_FILE", 3)
+    recorder = Recorder()
+    buffer = CaptureBuffer("s3://bucket/dc", "ep", recorder, flush_seconds=60)
+    for number in range(3):
+        buffer.add("A", {"n": number}, WHEN)
+    (body,) = recorder.files.values()
+    assert body.decode().splitlines() == ['{"n":0}', '{"n":1}', '{"n":2}']
+
+
 def test_buffer_writes_on_its_timer():
     recorder = Recorder()
     buffer = CaptureBuffer("s3://bucket/dc", "ep", recorder, flush_seconds=0.05)

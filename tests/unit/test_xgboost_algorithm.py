@@ -99,7 +99,16 @@ def test_csv_with_header_is_rejected_with_the_fix(tmp_path):
 def test_csv_files_with_different_columns_are_rejected(tmp_path):
     (tmp_path / "a.csv").write_text("1,2,3\n")
     (tmp_path / "b.csv").write_text("1,2\n")
-    with pytest.raises(ClientError, match="b.csv has 2 columns but a.csv has 3"):
+    with pytest.raises(ClientError, match="b.csv has 2 columns but the files before it have 3"):
+        algorithm.read_channel("train", tmp_path, algorithm.CSV)
+
+
+def test_empty_part_files_are_skipped(tmp_path):
+    (tmp_path / "part-0.csv").write_text("")
+    (tmp_path / "part-1.csv").write_text("1,2,3\n0,1,1\n")
+    assert algorithm.read_channel("train", tmp_path, algorithm.CSV).num_row() == 2
+    (tmp_path / "part-1.csv").write_text("")
+    with pytest.raises(ClientError, match="No data in train channel: its files are all empty"):
         algorithm.read_channel("train", tmp_path, algorithm.CSV)
 
 
@@ -152,6 +161,7 @@ def test_labels_outside_the_objective_range_fail_as_client_error():
         algorithm.train(config, xgb.DMatrix(features, label=np.full(len(features), 3.0)), None)
 
 
+@pytest.mark.filterwarnings("ignore:.*Unknown file format")  # the container's file has no extension
 def test_saved_model_loads_with_booster_load_model(tmp_path):
     label, features = separable()
     train = xgb.DMatrix(features, label=label)

@@ -41,8 +41,8 @@ def _run(arguments: argparse.Namespace) -> int:
                          "(or just run a lab: start_session() starts it).")
         return 0 if running else 1
     if arguments.action == "stop":
-        stopped = server.stop()
-        print(f"Stopped the server at {stopped.url} (pid {stopped.pid})." if stopped else "No local server was running.")
+        pid = server.stop()
+        print(f"Stopped the local server (pid {pid})." if pid else "No local server was running.")
         return 0
     if arguments.action == "reset":
         running = server.reset()

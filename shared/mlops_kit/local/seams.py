@@ -102,6 +102,12 @@ SEAMS: list[tuple] = [
     ("moto.sagemaker.responses.SageMakerResponse.search", "callable"),
     ("moto.sagemaker.exceptions.ResourceNotFound", "class"),
     ("moto.sagemakermetrics.responses.SageMakerMetricsResponse.batch_put_metrics", "callable"),
+    # extensions/lineage.py: the lineage actions Run's chart logging calls.
+    ("moto.sagemaker.responses.SageMakerResponse.create_artifact", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.describe_artifact", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.list_artifacts", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.add_association", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.list_associations", "kit_action"),
     # extensions/training.py and processing.py, jobs/: jobs that run, S3 staging, job logs.
     ("moto.sagemaker.models.SageMakerModelBackend.create_training_job", "callable",
      ("training_job_name", "hyper_parameters", "algorithm_specification", "role_arn",

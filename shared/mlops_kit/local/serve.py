@@ -26,7 +26,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from .environment import DEFAULT_REGION, local_environment
 from .extensions import install_all
 from .seams import SeamError, verify_seams
-from .server import EXIT_PORT_IN_USE, HOST, SERVICE_NAME, STATUS_PATH, configured_port, forget_state, record_state
+from .server import (
+    EXIT_PORT_IN_USE, HOST, SERVICE_NAME, STATUS_PATH, code_fingerprint, configured_port, forget_state, record_state,
+)
 
 EXIT_SEAMS = 2
 
@@ -42,19 +44,19 @@ def prepare_process(port: int) -> None:
 
 def make_kit_server(port: int) -> BaseWSGIServer:
     """Bind moto's app plus the kit's status route on 127.0.0.1:port (threaded)."""
-    started_at = time.time()
+    identity = {
+        "service": SERVICE_NAME,
+        "pid": os.getpid(),
+        "port": port,
+        "url": f"http://{HOST}:{port}",
+        "version": version("mlops-kit"),
+        "moto_version": version("moto"),
+        "started_at": time.time(),
+        "code": code_fingerprint(),
+    }
 
     def describe() -> dict:
-        return {
-            "service": SERVICE_NAME,
-            "pid": os.getpid(),
-            "port": port,
-            "url": f"http://{HOST}:{port}",
-            "version": version("mlops-kit"),
-            "moto_version": version("moto"),
-            "started_at": started_at,
-            "rss_bytes": psutil.Process().memory_info().rss,
-        }
+        return identity | {"rss_bytes": psutil.Process().memory_info().rss}
 
     app = _with_status_route(DomainDispatcherApplication(create_backend_app), describe)
     server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler)

@@ -8,6 +8,7 @@ two kernels starting at once get one server. This module stays light (no moto im
 every notebook imports it.
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -15,19 +16,21 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
+import warnings
 from collections import deque
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import psutil
 
 from .paths import server_lock_file, server_log_file, server_state_file, work_dir, write_atomically
 
 HOST = "127.0.0.1"
-STATUS_PATH = "/mlops-kit/status"
+# A leading "_" cannot start an S3 bucket name, so no path-style S3 request is shadowed.
+STATUS_PATH = "/_mlops_kit/status"
 SERVICE_NAME = "mlops-kit-local"
 DEFAULT_PORT = 4599
 PORT_ENV = "MLOPS_KIT_PORT"
@@ -51,6 +54,10 @@ class ServerStartError(ServerError):
     """The server process exited or did not answer while starting."""
 
 
+class StaleServerWarning(UserWarning):
+    """The running server was started from older kit code than the installed one."""
+
+
 @dataclass(frozen=True)
 class ServerStatus:
     """What the running server says about itself."""
@@ -62,6 +69,7 @@ class ServerStatus:
     moto_version: str
     started_at: float
     rss_bytes: int
+    code: str
 
     @property
     def uptime_seconds(self) -> float:
@@ -73,7 +81,8 @@ class ServerStatus:
             f"  pid:     {self.pid}",
             f"  uptime:  {timedelta(seconds=round(self.uptime_seconds))}",
             f"  memory:  {self.rss_bytes / 1e6:.1f} MB resident",
-            f"  version: mlops-kit {self.version}, moto {self.moto_version}",
+            f"  version: mlops-kit {self.version}, moto {self.moto_version}"
+            + ("" if self.code == code_fingerprint() else " (older code than installed: restart it)"),
             f"  log:     {server_log_file()}",
         ])
 
@@ -87,6 +96,16 @@ def configured_port() -> int:
         raise ServerError(f"{PORT_ENV}={raw!r} is not a port number: set it to a free port "
                           f"between 1024 and 65535 (for example {PORT_ENV}=4600), or unset it to use {DEFAULT_PORT}.")
     return int(raw)
+
+
+def code_fingerprint() -> str:
+    """Changes whenever a file of the local backend changes (an editable install after `git pull`)."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}:{stat.st_mtime_ns}:{stat.st_size}\n".encode())
+    return digest.hexdigest()[:12]
 
 
 def probe(url: str, timeout: float = 2.0) -> ServerStatus | None:
@@ -120,10 +139,16 @@ def start(port: int | None = None, timeout: float = START_TIMEOUT_SECONDS) -> Se
     with _machine_lock():
         running = status()
         if running:
+            _warn_if_stale(running)
             return running
         port = port or configured_port()
         if not _port_is_free(port):
             running = probe(f"http://{HOST}:{port}", timeout=1.0)
+            hung_pid = None if running else _unresponsive_server_pid()
+            if hung_pid:
+                raise ServerError(f"The kit's local server (pid {hung_pid}) holds port {port} "
+                                  "but is not answering. Wait a moment and try again, or restart it: "
+                                  "`mlops-kit server stop`, then run your cell again.")
             if running is None:
                 raise PortInUseError(_port_in_use_message(port))
             record_state(asdict(running))  # the kit's server, whose state file was lost: adopt it
@@ -131,24 +156,23 @@ def start(port: int | None = None, timeout: float = START_TIMEOUT_SECONDS) -> Se
         return _wait_until_ready(_spawn(port), port, timeout)
 
 
-def stop(timeout: float = 10.0) -> ServerStatus | None:
-    """Stop the running server; return what it was, or None if none was running."""
+def stop(timeout: float = 10.0) -> int | None:
+    """Stop the server, even a hung one; return its pid, or None if none was running."""
     with _machine_lock():
         running = status()
-        if running is None:
+        pid = running.pid if running else _unresponsive_server_pid()
+        if pid is None:
             return None
         try:
-            process = psutil.Process(running.pid)
+            process = psutil.Process(pid)
             process.terminate()
-            try:
-                process.wait(timeout)
-            except psutil.TimeoutExpired:
+            if not _ended(process, timeout):
                 process.kill()
-                process.wait(timeout)
+                _ended(process, timeout)
         except psutil.NoSuchProcess:
             pass
-        forget_state(running.pid)
-        return running
+        forget_state(pid)
+        return pid
 
 
 def reset() -> ServerStatus | None:
@@ -172,6 +196,39 @@ def log(lines: int = 50) -> str:
             return "".join(deque(handle, maxlen=lines))
     except FileNotFoundError:
         return ""
+
+
+def _warn_if_stale(running: ServerStatus) -> None:
+    if running.code != code_fingerprint():
+        warnings.warn(f"The local server (pid {running.pid}) runs older kit code than the one installed here. "
+                      "To use the new code, restart it: `mlops-kit server stop` (its AWS resources are lost; "
+                      "the labs re-create what they need), then run your cell again.",
+                      StaleServerWarning, stacklevel=3)
+
+
+def _ended(process: psutil.Process, timeout: float) -> bool:
+    """Wait for the process to end; a zombie counts (ended, waiting for its parent to reap it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                with suppress(psutil.Error, ChildProcessError):
+                    process.wait(0)  # reaps it when this process started it
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _unresponsive_server_pid() -> int | None:
+    """The pid in the state file when that process is still the kit's server (hung, or stopping)."""
+    try:
+        pid = json.loads(server_state_file().read_text())["pid"]
+        command_line = psutil.Process(pid).cmdline()
+    except (OSError, ValueError, KeyError, TypeError, psutil.Error):
+        return None
+    return pid if "mlops_kit.local.serve" in command_line else None
 
 
 def _spawn(port: int) -> subprocess.Popen:

@@ -11,6 +11,7 @@ import importlib
 EXTENSION_MODULES: list[str] = [
     "model_registry",
     "experiments",
+    "lineage",
     "endpoints",
     "training",
     "processing",

@@ -21,15 +21,11 @@ files as the service itself would, and capture must not slow the request path).
 """
 
 import functools
-import json
-import random
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import unquote
 
-import xgboost
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.s3.models import s3_backends
@@ -42,7 +38,9 @@ from moto.utilities.utils import get_partition
 from ..seams import add_action
 from ..serving import csv_inference
 from ..serving.capture import CaptureBuffer, CaptureSettings, Sampler, build_record, split_s3_uri
+from ..serving.deployment import EndpointRuntime, VariantRuntime
 from ..serving.model_loader import ModelArtifactError, load_booster
+from ..serving.responses import json_error, model_error
 
 RUNTIMES_ATTRIBUTE = "mlops_kit_endpoint_runtimes"
 TARGET_VARIANT_HEADER = "X-Amzn-SageMaker-Target-Variant"
@@ -50,38 +48,6 @@ INFERENCE_ID_HEADER = "X-Amzn-SageMaker-Inference-Id"
 
 _install_lock = threading.Lock()
 _installed = False
-
-
-@dataclass(frozen=True)
-class VariantRuntime:
-    name: str
-    weight: float
-    booster: xgboost.Booster
-
-
-@dataclass(frozen=True)
-class EndpointRuntime:
-    """What one deployment of an endpoint serves with: loaded models and its capture settings."""
-
-    variants: tuple[VariantRuntime, ...]
-    capture: CaptureSettings | None
-    sampler: Sampler | None
-    buffer: CaptureBuffer | None
-
-    def capturing(self) -> bool:
-        return bool(self.capture and self.capture.enabled and self.sampler.should_capture())
-
-    def choose_variant(self, target: str | None) -> VariantRuntime | None:
-        if target:
-            return next((variant for variant in self.variants if variant.name == target), None)
-        if len(self.variants) == 1:
-            return self.variants[0]
-        return random.choices(self.variants, weights=[variant.weight for variant in self.variants])[0]
-
-    def close(self) -> None:
-        """Write captured records still buffered (before the deployment goes away)."""
-        if self.buffer:
-            self.buffer.flush()
 
 
 def runtimes(backend) -> dict[str, EndpointRuntime]:
@@ -144,7 +110,9 @@ def _read_artifact(account_id: str, region: str, url: str) -> bytes:
 
 
 def _build_runtime(backend, endpoint_name: str, config_name: str) -> EndpointRuntime:
-    config = backend.endpoint_configs[config_name]
+    config = backend.endpoint_configs.get(config_name)
+    if config is None:
+        raise ModelArtifactError(f"Endpoint configuration {config_name} was deleted before the endpoint was deployed.")
     account_id, region = backend.account_id, backend.region_name
     variants = tuple(
         VariantRuntime(
@@ -160,7 +128,11 @@ def _build_runtime(backend, endpoint_name: str, config_name: str) -> EndpointRun
     if capture is None:
         return EndpointRuntime(variants, None, None, None)
 
+    table = runtimes(backend)
+
     def write(bucket: str, key: str, body: bytes) -> None:
+        if backend.__dict__.get(RUNTIMES_ATTRIBUTE) is not table:
+            return  # /moto-api/reset cleared this backend: its capture goes with it
         _s3(account_id, region).put_object(bucket, key, body)
 
     buffer = CaptureBuffer(capture.destination_s3_uri, endpoint_name, write)
@@ -177,12 +149,15 @@ def _deploy(backend, endpoint, config_name: str) -> None:
     table = runtimes(backend)
     try:
         runtime = _build_runtime(backend, endpoint.endpoint_name, config_name)
-    except (ModelArtifactError, ValidationError) as error:
-        reason = error.message if isinstance(error, ValidationError) else str(error)
-        endpoint.failure_reason = reason
+    except Exception as error:  # whatever stops the deployment must show as FailureReason, not a stuck status
+        reason = getattr(error, "message", None) or str(error)
+        endpoint.failure_reason = reason if isinstance(error, (ModelArtifactError, ValidationError)) else (
+            f"The local backend could not deploy the model: {type(error).__name__}: {reason}")
         # A failed update rolls back to the running deployment, as on AWS; a failed creation fails.
         endpoint.endpoint_status = "InService" if endpoint.endpoint_name in table else "Failed"
         endpoint.last_modified_time = utcnow()
+        return
+    if backend.endpoints.get(endpoint.endpoint_name) is not endpoint:  # deleted while its model was loading
         return
     previous = table.get(endpoint.endpoint_name)
     table[endpoint.endpoint_name] = runtime
@@ -294,27 +269,6 @@ def update_endpoint(self) -> ActionResult:
 # ---- runtime --------------------------------------------------------------------------
 
 
-def _json_error(status: int, code: str, body: dict):
-    # moto takes the status from the "status" header of a handler's answer
-    return status, {"status": status, "Content-Type": "application/json", "x-amzn-ErrorType": code}, json.dumps(body)
-
-
-def _model_error(error: csv_inference.InferenceError, endpoint_name: str, account_id: str, region: str):
-    log_group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
-    message = (
-        f'Received client error ({error.status}) from primary with message "{error}". See '
-        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#logEventViewer:group={log_group} "
-        f"in account {account_id} for more information."
-    )
-    return _json_error(424, "ModelError", {
-        "ErrorCode": "CLIENT_ERROR_FROM_MODEL",
-        "LogStreamArn": f"arn:aws:logs:{region}:{account_id}:log-group:{log_group}",
-        "Message": message,
-        "OriginalMessage": str(error),
-        "OriginalStatusCode": error.status,
-    })
-
-
 def invoke_endpoint(self):
     """InvokeEndpoint answered by the endpoint's own model, with Data Capture."""
     endpoint_name = unquote(self.path.split("/")[2])
@@ -322,11 +276,11 @@ def invoke_endpoint(self):
     backend = sagemaker_models.sagemaker_backends[account_id][region]
     endpoint = backend.endpoints.get(endpoint_name)
     if endpoint is None:
-        return _json_error(400, "ValidationError", {"message": f"Endpoint {endpoint_name} of account {account_id} not found."})
+        return json_error(400, "ValidationError", {"message": f"Endpoint {endpoint_name} of account {account_id} not found."})
     runtime = runtimes(backend).get(endpoint_name)
     if runtime is None:
         reason = f" FailureReason: {endpoint.failure_reason}" if endpoint.failure_reason else ""
-        return _json_error(400, "ValidationError", {
+        return json_error(400, "ValidationError", {
             "message": f"Endpoint {endpoint_name} of account {account_id} is {endpoint.endpoint_status}, not InService; "
             f"wait for InService (e.g. the endpoint_in_service waiter) before invoking it.{reason}"
         })
@@ -334,7 +288,7 @@ def invoke_endpoint(self):
     variant = runtime.choose_variant(target)
     if variant is None:
         names = ", ".join(v.name for v in runtime.variants)
-        return _json_error(400, "ValidationError", {
+        return json_error(400, "ValidationError", {
             "message": f"Endpoint {endpoint_name} has no production variant {target!r} (it has: {names})."
         })
     body = self.raw_body or b""
@@ -342,7 +296,7 @@ def invoke_endpoint(self):
     try:
         prediction = csv_inference.predict(variant.booster, body, content_type)
     except csv_inference.InferenceError as error:
-        return _model_error(error, endpoint_name, account_id, region)
+        return model_error(error, endpoint_name, account_id, region)
     if runtime.capturing():
         now = datetime.now(timezone.utc)
         record = build_record(

@@ -38,32 +38,24 @@ def install() -> None:
     """Patch moto's experiments backend, responses and metrics once per process."""
     if _originals:
         return
-    backend_patches = {
-        "create_experiment": _create_experiment,
-        "describe_experiment": _describe_experiment,
-        "create_trial": _create_trial,
-        "create_trial_component": _create_trial_component,
-        "update_trial_component": _update_trial_component,
-    }
-    response_patches = {
-        "create_experiment": _keep_tags("create_experiment", "ExperimentName", "experiments"),
-        "create_trial": _keep_tags("create_trial", "TrialName", "trials"),
-        "create_trial_component": _keep_tags("create_trial_component", "TrialComponentName", "trial_components"),
-        "list_trial_components": _list_trial_components,
-        "search": _search,
-    }
-    for owner, patches in ((SageMakerModelBackend, backend_patches), (SageMakerResponse, response_patches)):
-        for name, replacement in patches.items():
-            _originals[f"{owner.__name__}.{name}"] = getattr(owner, name)
-            setattr(owner, name, _wrapped(getattr(owner, name), replacement))
-    _originals["SageMakerMetricsResponse.batch_put_metrics"] = SageMakerMetricsResponse.batch_put_metrics
-    SageMakerMetricsResponse.batch_put_metrics = _wrapped(
-        SageMakerMetricsResponse.batch_put_metrics, _batch_put_metrics
-    )
-    _originals["FakeTrialComponent.gen_metrics_response_object"] = FakeTrialComponent.gen_metrics_response_object
-    FakeTrialComponent.gen_metrics_response_object = _wrapped(
-        FakeTrialComponent.gen_metrics_response_object, metric_summaries
-    )
+    patches = [
+        (SageMakerModelBackend, "create_experiment", _create_experiment),
+        (SageMakerModelBackend, "describe_experiment", _describe_experiment),
+        (SageMakerModelBackend, "create_trial", _create_trial),
+        (SageMakerModelBackend, "create_trial_component", _create_trial_component),
+        (SageMakerModelBackend, "update_trial_component", _update_trial_component),
+        (SageMakerResponse, "create_experiment", _keep_tags("create_experiment", "ExperimentName", "experiments")),
+        (SageMakerResponse, "create_trial", _keep_tags("create_trial", "TrialName", "trials")),
+        (SageMakerResponse, "create_trial_component",
+         _keep_tags("create_trial_component", "TrialComponentName", "trial_components")),
+        (SageMakerResponse, "list_trial_components", _list_trial_components),
+        (SageMakerResponse, "search", _search),
+        (SageMakerMetricsResponse, "batch_put_metrics", _batch_put_metrics),
+        (FakeTrialComponent, "gen_metrics_response_object", metric_summaries),
+    ]
+    for owner, name, replacement in patches:
+        _originals[f"{owner.__name__}.{name}"] = getattr(owner, name)
+        setattr(owner, name, _wrapped(getattr(owner, name), replacement))
 
 
 def _wrapped(original, replacement):

@@ -8,7 +8,8 @@ every S3 input (the uploaded code too) under a per-job folder standing for `/opt
 runs the script with its arguments and environment (``jobs.script_process``, with
 `/opt/ml` mapped by ``jobs.container_paths``), streams its output to CloudWatch Logs,
 uploads each output folder to its S3 destination, and ends Completed (exit code 0) or
-Failed with the script's own error as FailureReason.
+Failed with the script's own error as FailureReason. StopProcessingJob and
+StoppingCondition.MaxRuntimeInSeconds end the script and leave the job Stopped.
 
 moto's response handler passes neither ``Environment`` nor ``ProcessingResources`` to
 the backend (and DescribeProcessingJob then lacks them, which the SDK's log streaming
@@ -127,13 +128,22 @@ def _run(backend, job, endpoint_url: str | None, log: JobLog) -> None:
     _write_config(job, local_root)
 
     log.write(f"Local backend: running {command.script} {' '.join(command.arguments)}".rstrip())
+    max_seconds = (job.stopping_condition or {}).get("MaxRuntimeInSeconds")
     result = script_process.run(
         command, local_root, job_dir,
         script_process.child_environment(job.environment, endpoint_url, backend.region_name),
-        log.write,
+        log.write, should_stop=lambda: job.processing_job_status != "InProgress",
+        max_seconds=max_seconds,
     )
-    if job.processing_job_status != "InProgress":
-        return  # stopped meanwhile: keep the Stopped status StopProcessingJob set
+    if job.processing_job_status != "InProgress":  # StopProcessingJob: the script was ended
+        _finish(job, "Stopped")
+        return
+    if result.timed_out:
+        message = (f"The job ran longer than StoppingCondition.MaxRuntimeInSeconds ({max_seconds} s) "
+                   "and was stopped: raise max_runtime_in_seconds or make the script faster.")
+        log.write(message)
+        _finish(job, "Stopped", exit_message=message)
+        return
     if result.exit_code != 0:
         summary = result.error_summary() or f"exit code {result.exit_code}"
         _finish(job, "Failed", failure_reason=clip(f"AlgorithmError: {summary}"),

@@ -126,7 +126,7 @@ def _run(backend, job, log: JobLog) -> None:
     job.training_start_time = utcnow()
     log.write(f"Local backend: built-in XGBoost algorithm {version} (xgboost "
               f"{algorithm.xgb.__version__})")
-    config = _hyperparameters(job.hyper_parameters or {})
+    config = _client_error(algorithm.parse_hyperparameters, job.hyper_parameters or {})
 
     _move_to(job, "Downloading")
     channels = _channels(job.input_data_config or [])
@@ -150,15 +150,9 @@ def _run(backend, job, log: JobLog) -> None:
     output_uri = "/".join([job.output_data_config["S3OutputPath"].rstrip("/"),
                            job.training_job_name, "output", "model.tar.gz"])
     staging.upload_file(backend.account_id, artifact, output_uri)
-    _complete(job, output_uri, result.final_metrics)
+    # Log before the status changes: the SDK stops reading the log once it sees Completed.
     log.write(f"Training job completed: model at {output_uri}")
-
-
-def _hyperparameters(raw: dict):
-    # ModelTrainer adds no hyperparameters of its own in algorithm mode; drop SDK bookkeeping
-    # that older SDKs send (sagemaker_*), which the container ignores too.
-    learner = {name: value for name, value in raw.items() if not name.startswith("sagemaker_")}
-    return _client_error(algorithm.parse_hyperparameters, learner)
+    _complete(job, output_uri, result.final_metrics)
 
 
 def _channels(input_data_config: list) -> dict:

@@ -14,10 +14,12 @@ where there is no container and `/opt` is not ours to write. Choices considered:
   `os.makedirs`, `os.path.exists`, `os.walk`, `glob`, `pathlib`, `shutil`, `tarfile`,
   pandas `read_csv`/`to_csv`, numpy, joblib, pickle files.
 
-Known gaps (said in the book's troubleshooting): native code that opens files itself
-(pyarrow's `read_parquet`/`to_parquet`, xgboost's `save_model`/`load_model` with an
-absolute `/opt/ml` path) and child processes (`os.system("ls /opt/ml")`) see the real
-filesystem. Tracebacks and logs show the container paths, as on AWS.
+Native code that opens files itself is covered where the labs need it: xgboost's
+``Booster.load_model``/``save_model`` are wrapped when xgboost is imported (an evaluation
+step loads `/opt/ml/processing/model/xgboost-model`). Known gaps: other native readers
+given an `/opt/ml` path (``xgboost.DMatrix("...?format=csv")``, pyarrow's own filesystem
+API) and child processes (`os.system("ls /opt/ml")`) see the real filesystem.
+Tracebacks and logs show the container paths, as on AWS.
 
 Usage: ``python -m mlops_kit.local.jobs.container_paths ROOT SCRIPT [ARG...]`` runs SCRIPT
 (a container path such as `/opt/ml/processing/input/code/preprocess.py`) with `/opt/ml`
@@ -25,6 +27,8 @@ mapped to ROOT.
 """
 
 import builtins
+import importlib.abc
+import importlib.machinery
 import io
 import os
 import sys
@@ -65,8 +69,32 @@ def _wrap(function, root: str, count: int):
     return wrapper
 
 
+class _WrapXGBoostOnImport(importlib.abc.MetaPathFinder):
+    """When `xgboost.core` is imported, map the paths its Booster hands to native code."""
+
+    def __init__(self, root: str):
+        self.root = root
+
+    def find_spec(self, name, path, target=None):
+        if name != "xgboost.core":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            for method in ("load_model", "save_model"):
+                setattr(module.Booster, method, _wrap(getattr(module.Booster, method), self.root, 2))
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
 def install(root: str) -> None:
     """Redirect `/opt/ml` to ``root`` for every file access of this interpreter."""
+    sys.meta_path.insert(0, _WrapXGBoostOnImport(root))
     builtins.open = io.open = _wrap(io.open, root, 1)
     for name in ONE_PATH:
         if hasattr(os, name):

@@ -10,6 +10,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from .container_paths import CONTAINER_ROOT
 _PYTHON = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 _TAIL_LINES = 60
 _SUMMARY_LINES = 5
+_WATCH_SECONDS = 0.2
 
 
 @dataclass
@@ -51,6 +54,7 @@ def parse_command(entrypoint: list[str] | None, arguments: list[str] | None) -> 
 class ScriptResult:
     exit_code: int
     tail: list[str]
+    timed_out: bool = False
 
     def error_summary(self) -> str:
         """The learner's line and the exception of the last traceback, else the last output.
@@ -76,28 +80,50 @@ class ScriptResult:
 
 
 def run(command: ScriptCommand, local_root: Path, cwd: Path, environment: dict[str, str],
-        emit: Callable[[str], None]) -> ScriptResult:
-    """Run the script to its end, passing each output line (container paths restored) to emit."""
+        emit: Callable[[str], None], should_stop: Callable[[], bool] = lambda: False,
+        max_seconds: float | None = None) -> ScriptResult:
+    """Run the script to its end, passing each output line (container paths restored) to emit.
+
+    The script is killed when ``should_stop()`` turns true (StopProcessingJob) or after
+    ``max_seconds`` (StoppingCondition.MaxRuntimeInSeconds); ``timed_out`` tells which.
+    """
     process = subprocess.Popen(
         [sys.executable, "-m", "mlops_kit.local.jobs.container_paths", str(local_root),
          command.script, *command.arguments],
         cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL, text=True, errors="replace", bufsize=1,
     )
+    timed_out = threading.Event()
+    threading.Thread(target=_watch, args=(process, should_stop, max_seconds, timed_out),
+                     daemon=True).start()
     tail: deque[str] = deque(maxlen=_TAIL_LINES)
     real_root = str(local_root)
     for raw in process.stdout:
         line = raw.rstrip("\n").replace(real_root, CONTAINER_ROOT)
         tail.append(line)
         emit(line)
-    return ScriptResult(exit_code=process.wait(), tail=list(tail))
+    return ScriptResult(exit_code=process.wait(), tail=list(tail), timed_out=timed_out.is_set())
+
+
+def _watch(process: subprocess.Popen, should_stop, max_seconds, timed_out: threading.Event) -> None:
+    deadline = time.monotonic() + max_seconds if max_seconds else None
+    while process.poll() is None:
+        if deadline is not None and time.monotonic() > deadline:
+            timed_out.set()
+        if timed_out.is_set() or should_stop():
+            process.kill()
+            return
+        time.sleep(_WATCH_SECONDS)
 
 
 def child_environment(job_environment: dict[str, str] | None, endpoint_url: str | None,
                       region: str) -> dict[str, str]:
-    """The server's environment, AWS pointed at this server, then the job's own variables."""
-    environment = {name: value for name, value in os.environ.items()
-                   if not name.startswith(("AWS_", "SAGEMAKER_"))}
+    """The server's environment, AWS pointed at this server, then the job's own variables.
+
+    The server's own AWS_* settings (a profile, real keys) are dropped: a script that calls
+    boto3 reaches this server with dummy credentials, as its role would on AWS.
+    """
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     environment.update(PYTHONUNBUFFERED="1", AWS_DEFAULT_REGION=region, AWS_REGION=region,
                        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
     if endpoint_url:

@@ -264,6 +264,8 @@ def read_channel(channel: str, directory: Path, fmt: str, csv_weights: bool = Fa
 def _read_csv(channel: str, files: list[Path], csv_weights: bool) -> xgb.DMatrix:
     frames = []
     for path in files:
+        if path.stat().st_size == 0:
+            continue  # an empty part file (as Spark or a split may leave) holds no rows
         frame = pd.read_csv(path, header=None)
         non_numeric = [column for column, dtype in frame.dtypes.items()
                        if not pd.api.types.is_numeric_dtype(dtype)]
@@ -278,11 +280,13 @@ def _read_csv(channel: str, files: list[Path], csv_weights: bool) -> xgb.DMatrix
             )
         if frames and frame.shape[1] != frames[0].shape[1]:
             raise ClientError(
-                f"{channel} channel file {path.name} has {frame.shape[1]} columns but "
-                f"{files[0].name} has {frames[0].shape[1]}: every file of a channel needs the "
+                f"{channel} channel file {path.name} has {frame.shape[1]} columns but the "
+                f"files before it have {frames[0].shape[1]}: every file of a channel needs the "
                 "same columns."
             )
         frames.append(frame)
+    if not frames:
+        raise ClientError(f"No data in {channel} channel: its files are all empty.")
     data = pd.concat(frames, ignore_index=True).to_numpy(dtype=np.float32)
     first_feature = 2 if csv_weights else 1
     weights = data[:, 1] if csv_weights else None
