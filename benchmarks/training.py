@@ -1,8 +1,9 @@
 """Benchmark: a built-in XGBoost training job on the local server beside the same fit in plain xgboost.
 
 24,000 synthetic credit rows (80% of the demo's 30,000) train and 6,000 validate, with the
-demo's hyperparameters. The job time runs from CreateTrainingJob to Completed (polled
-every 0.05 s, so the SDK's 5 s poll does not blur it): S3 staging, CSV parsing, training,
+demo's hyperparameters. The job time runs from CreateTrainingJob to Completed as the client
+sees it (polled every 0.05 s, so the SDK's 5 s poll does not blur it), and as the service
+records it (CreationTime to TrainingEndTime): S3 staging, CSV parsing, training,
 model.tar.gz upload and the per-round CloudWatch log. The plain fit is xgboost.train on
 arrays already in memory with the same parameters and watch list. Goal: ratio under 1.5.
 
@@ -45,7 +46,8 @@ def csv_bytes(rows: np.ndarray) -> bytes:
     return buffer.getvalue().encode()
 
 
-def server_job_seconds(sagemaker, name: str) -> float:
+def server_job_seconds(sagemaker, name: str) -> tuple[float, float]:
+    """(seconds until the client saw Completed, seconds the service recorded: creation to end)."""
     began = time.perf_counter()
     sagemaker.create_training_job(
         TrainingJobName=name, RoleArn="arn:aws:iam::123456789012:role/SageMakerRole",
@@ -64,10 +66,12 @@ def server_job_seconds(sagemaker, name: str) -> float:
         if description["TrainingJobStatus"] != "InProgress":
             break
         time.sleep(0.05)
+    observed = time.perf_counter() - began
     if description["TrainingJobStatus"] != "Completed":
         raise SystemExit(f"training job {name} {description['TrainingJobStatus']}: "
                          f"{description.get('FailureReason')}")
-    return time.perf_counter() - began
+    recorded = (description["TrainingEndTime"] - description["CreationTime"]).total_seconds()
+    return observed, recorded
 
 
 def plain_fit_seconds(train: np.ndarray, validation: np.ndarray) -> float:
@@ -95,9 +99,11 @@ def main() -> None:
             s3.put_object(Bucket=BUCKET, Key="data/train/train.csv", Body=csv_bytes(train))
             s3.put_object(Bucket=BUCKET, Key="data/validation/validation.csv", Body=csv_bytes(validation))
             sagemaker = boto3.client("sagemaker", region_name=REGION)
-            local, plain = [], []
+            local, recorded, plain = [], [], []
             for run in range(RUNS):  # interleaved, so both see the same load on the machine
-                local.append(server_job_seconds(sagemaker, f"benchmark-{run}"))
+                observed, on_server = server_job_seconds(sagemaker, f"benchmark-{run}")
+                local.append(observed)
+                recorded.append(on_server)
                 plain.append(plain_fit_seconds(train, validation))
         finally:
             server.stop()
@@ -106,8 +112,13 @@ def main() -> None:
           f"(first job after server start {local[0]:.2f} s; runs: {_listing(local)})")
     print(f"same fit in plain xgboost {xgb.__version__}: median {plain_median:.2f} s "
           f"(first {plain[0]:.2f} s; runs: {_listing(plain)})")
+    recorded_median = statistics.median(recorded[1:])
+    print(f"  of which the service recorded (CreationTime to TrainingEndTime): median "
+          f"{recorded_median:.2f} s (runs: {_listing(recorded)})")
     print(f"ratio local / plain (medians after the first): {local_median / plain_median:.2f} "
-          f"(goal < 1.5); first runs: {local[0] / plain[0]:.2f}")
+          f"(goal < 1.5); recorded job time / plain: {recorded_median / plain_median:.2f}; "
+          f"first runs: {local[0] / plain[0]:.2f}")
+    print("note: ModelTrainer.train(wait=True) adds up to 5 s on top: the SDK polls every 5 s.")
 
 
 def _listing(seconds: list[float]) -> str:
