@@ -29,7 +29,7 @@ import xgboost
 
 from mlops_kit.local import server
 from mlops_kit.local.environment import local_environment
-from mlops_kit.local.threaded import free_port
+from mlops_kit.local.server import free_port
 
 BUCKET = "endpoint-benchmark"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"

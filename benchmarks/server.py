@@ -11,7 +11,7 @@ import tempfile
 import time
 
 from mlops_kit.local import server
-from mlops_kit.local.threaded import free_port
+from mlops_kit.local.server import free_port
 from mlops_kit.session import start_session
 
 RUNS = 3

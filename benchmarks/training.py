@@ -25,7 +25,7 @@ import xgboost as xgb
 from mlops_kit.data import LABEL, synthetic_credit_data
 from mlops_kit.local import server
 from mlops_kit.local.environment import local_environment
-from mlops_kit.local.threaded import free_port
+from mlops_kit.local.server import free_port
 
 RUNS = 4  # the first of each is reported apart: it pays one-time start-up costs
 REGION = "us-east-1"

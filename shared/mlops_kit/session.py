@@ -8,6 +8,7 @@ NoRegionError at import when no region is set yet.
 """
 
 import html
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -81,12 +82,22 @@ class WorkshopSession:
 def start_session(backend: str = "local", *, region: str | None = None, bucket: str | None = None,
                   role: str | None = None) -> WorkshopSession:
     """Set up the chosen backend and return the lab's session; safe to run again."""
+    quiet_sdk_logs()
     if backend == "local":
         return _start_local(region or LOCAL_REGION, bucket, role)
     if backend == "aws":
         return _start_aws(region, bucket, role)
     raise SessionError(f"Unknown backend {backend!r}: use one of {', '.join(repr(name) for name in BACKENDS)} "
                        "(\"local\" runs offline on this machine, \"aws\" uses your AWS account).")
+
+
+def quiet_sdk_logs() -> None:
+    """Keep the notebook's output for results: the SDK and botocore log every call at INFO.
+
+    Set ``logging.getLogger("sagemaker").setLevel(logging.INFO)`` to see them again.
+    """
+    for name in ("sagemaker", "sagemaker.config", "botocore", "boto3"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _start_local(region: str, bucket: str | None, role: str | None) -> WorkshopSession:

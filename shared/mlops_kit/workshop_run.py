@@ -1,7 +1,8 @@
 """`./workshop run`: execute every lab's solution on the local backend, then build the book.
 
 Each solution runs with papermill in its own folder (so relative paths behave as in
-Jupyter). A notebook that succeeds replaces the committed one, so its outputs, the ones
+Jupyter), on a fresh local backend of its own (labs stand alone; the learner's own
+server is left alone). A notebook that succeeds replaces the committed one, so its outputs, the ones
 the book shows, are refreshed; a notebook that fails is left untouched and its executed
 copy is kept under `_build/failed/` for reading. Papermill's per-run timing metadata is
 stripped so that a re-run with unchanged results leaves `git diff` quiet.
@@ -21,6 +22,7 @@ import nbformat
 
 from mlops_kit.grading.execution import KERNEL_CONFIG
 from mlops_kit.grading.recording import RESULTS_ENV, latest_results
+from mlops_kit.local.isolation import own_local_backend
 from mlops_kit.project import repo_root, solution_notebooks
 
 
@@ -58,10 +60,11 @@ def run_solution(notebook: Path, failed_dir: Path, timeout: int) -> LabRun:
         os.environ[RESULTS_ENV] = str(results)
         error = ""
         try:
-            papermill.execute_notebook(
-                str(notebook), str(executed), cwd=str(notebook.parent), kernel_name="python3",
-                execution_timeout=timeout, progress_bar=False, config=KERNEL_CONFIG,
-            )
+            with own_local_backend(Path(scratch, "local-backend")):
+                papermill.execute_notebook(
+                    str(notebook), str(executed), cwd=str(notebook.parent), kernel_name="python3",
+                    execution_timeout=timeout, progress_bar=False, config=KERNEL_CONFIG,
+                )
         except papermill.PapermillExecutionError as exc:
             error = f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}"
         except Exception as exc:  # e.g. a kernel that died or a cell over the time limit

@@ -17,7 +17,7 @@ import pytest
 from mlops_kit.local import command, extensions, server
 from mlops_kit.local.extensions import EXTENSION_MODULES
 from mlops_kit.local.paths import server_state_file, work_dir
-from mlops_kit.local.threaded import free_port
+from mlops_kit.local.server import free_port
 
 
 @pytest.fixture

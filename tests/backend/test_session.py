@@ -136,7 +136,7 @@ def test_aws_without_region_says_how_to_set_one(no_aws_configuration, monkeypatc
 
 
 def test_aws_with_credentials_sts_cannot_check_fails_fast(no_aws_configuration, monkeypatch):
-    from mlops_kit.local.threaded import free_port
+    from mlops_kit.local.server import free_port
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")

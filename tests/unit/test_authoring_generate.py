@@ -239,6 +239,13 @@ def test_a_support_folder_without_its_notebook_is_an_error(repo):
         generate_labs(repo / "solutions", repo / "labs")
 
 
+def test_folders_a_lab_run_writes_are_not_support_folders(repo):
+    (repo / "solutions" / "data").mkdir()
+    (repo / "solutions" / "data" / "credit.csv").write_text("Label\n0\n")
+    generate_labs(repo / "solutions", repo / "labs")
+    assert not (repo / "labs" / "data").exists()
+    assert find_stale_labs(repo / "solutions", repo / "labs") == []
+
 
 def test_a_notebook_inside_a_support_folder_is_transformed_not_copied(repo):
     extra = new_notebook(cells=[new_code_cell("### BEGIN SOLUTION: tune it\nbest = 3\n### END SOLUTION", execution_count=2)])

@@ -114,7 +114,8 @@ def render_labs(solutions_dir: Path) -> dict[PurePosixPath, bytes]:
     notebooks = sorted(solutions_dir.glob("*.ipynb"))
     stems = {notebook.stem for notebook in notebooks}
     for folder in sorted(path for path in solutions_dir.iterdir() if path.is_dir()):
-        if folder.name not in stems and not is_junk(PurePosixPath(folder.name)) and not folder.name.startswith("."):
+        # Only lab-named folders are support folders; others (e.g. data/ that running a lab writes) are not ours.
+        if folder.name.startswith("lab") and folder.name not in stems and not is_junk(PurePosixPath(folder.name)):
             raise AuthoringError(
                 Location(shown(folder)),
                 f"has no notebook {folder.name}.ipynb beside it; a support folder shares its lab's name. "

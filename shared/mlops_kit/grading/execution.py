@@ -25,6 +25,7 @@ from traitlets.config import Config
 from mlops_kit.grading.notebook import GRADING_ENV
 from mlops_kit.grading.recording import RESULTS_ENV
 from mlops_kit.grading.submission import Submission
+from mlops_kit.local.isolation import own_local_backend
 
 GRADER_TAG = "mlops-kit-grader"
 CELL_NUMBER_KEY = "mlops_kit_cell"  # the cell's 1-based position in the submission, stamped on the copy
@@ -115,12 +116,17 @@ def copy_siblings(folder: Path, scratch: Path) -> None:
 
 @contextmanager
 def grading_environment(results: Path):
-    """Tell the kernel (it inherits our environment) where to record results, and that it is being graded."""
+    """Tell the kernel (it inherits our environment) where to record results, and that it is being graded.
+
+    Each submission also gets a local backend of its own, stopped afterwards: no
+    submission sees another's jobs, endpoints or experiments, nor the grader's server.
+    """
     saved = {name: os.environ.get(name) for name in (RESULTS_ENV, GRADING_ENV)}
     os.environ[RESULTS_ENV] = str(results)
     os.environ[GRADING_ENV] = "1"
     try:
-        yield
+        with own_local_backend(results.parent / "local-backend"):
+            yield
     finally:
         for name, value in saved.items():
             if value is None:

@@ -23,6 +23,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from . import clock
 from .environment import DEFAULT_REGION, local_environment
 from .extensions import install_all
 from .seams import SeamError, verify_seams
@@ -66,6 +67,14 @@ def make_kit_server(port: int) -> BaseWSGIServer:
 
 def _with_status_route(app, describe):
     def application(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith(clock.CLOCK_PATH):  # the backend clock's routes (clock.py)
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            code, answer = clock.handle_request(environ["REQUEST_METHOD"], environ["PATH_INFO"],
+                                                environ["wsgi.input"].read(length) if length else b"")
+            body = json.dumps(answer).encode()
+            start_response(f"{code} {'OK' if code == 200 else 'Error'}",
+                           [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
         if environ.get("PATH_INFO") != STATUS_PATH:
             return app(environ, start_response)
         body = json.dumps(describe()).encode()

@@ -4,19 +4,13 @@ Serves exactly what the detached server serves (moto's app, the kit's extensions
 status route), in a thread, so tests drive the same code over real HTTP.
 """
 
-import socket
 import threading
 from contextlib import contextmanager
 
 from .extensions import install_all
 from .seams import verify_seams
 from .serve import make_kit_server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .server import free_port
 
 
 @contextmanager

@@ -15,6 +15,8 @@ EXTENSION_MODULES: list[str] = [
     "endpoints",
     "training",
     "processing",
+    "model_monitor",
+    "pipelines",
 ]
 
 _installed = False

@@ -23,7 +23,6 @@ files as the service itself would, and capture must not slow the request path).
 import functools
 import threading
 import uuid
-from datetime import datetime, timezone
 from urllib.parse import unquote
 
 from moto.core.responses import ActionResult
@@ -35,6 +34,7 @@ from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 from moto.utilities.utils import get_partition
 
+from .. import clock
 from ..seams import add_action
 from ..serving import csv_inference
 from ..serving.capture import CaptureBuffer, CaptureSettings, Sampler, build_record, split_s3_uri
@@ -298,7 +298,7 @@ def invoke_endpoint(self):
     except csv_inference.InferenceError as error:
         return model_error(error, endpoint_name, account_id, region)
     if runtime.capturing():
-        now = datetime.now(timezone.utc)
+        now = clock.now()  # the backend clock (clock.py): simulated hours land in their hour folder
         record = build_record(
             runtime.capture,
             input_body=body,

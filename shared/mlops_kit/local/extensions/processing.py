@@ -106,7 +106,8 @@ def _process(backend, job, endpoint_url: str | None) -> None:
 def _run(backend, job, endpoint_url: str | None, log: JobLog) -> None:
     app = job.app_specification or {}
     image = app.get("ImageUri")
-    if not images.is_script_image(image):
+    built_in = images.built_in_container(image)
+    if built_in is None and not images.is_script_image(image):
         raise JobFailed(
             f"ClientError: The processing image {image!r} cannot run on the local backend: it "
             "runs Python scripts in the scikit-learn image "
@@ -114,8 +115,8 @@ def _run(backend, job, endpoint_url: str | None, log: JobLog) -> None:
             "command=['python3'])."
         )
     try:
-        command = script_process.parse_command(app.get("ContainerEntrypoint"),
-                                               app.get("ContainerArguments"))
+        command = None if built_in else script_process.parse_command(app.get("ContainerEntrypoint"),
+                                                                     app.get("ContainerArguments"))
     except ValueError as error:
         raise JobFailed(f"ClientError: {error}") from error
 
@@ -126,6 +127,12 @@ def _run(backend, job, endpoint_url: str | None, log: JobLog) -> None:
     _stage_inputs(backend, job, str(local_root))
     outputs = _output_folders(job, str(local_root))
     _write_config(job, local_root)
+    if built_in:  # a built-in image the kit runs in-process (jobs.images.BUILT_IN_CONTAINERS)
+        exit_message = built_in(job.environment or {}, local_root, log.write)
+        for local_path, uri in outputs:
+            staging.upload_directory(backend.account_id, Path(local_path), uri)
+        _finish(job, "Completed", exit_message=exit_message)
+        return
 
     log.write(f"Local backend: running {command.script} {' '.join(command.arguments)}".rstrip())
     max_seconds = (job.stopping_condition or {}).get("MaxRuntimeInSeconds")

@@ -30,3 +30,16 @@ def xgboost_version(image: str | None) -> str | None:
 def is_script_image(image: str | None) -> bool:
     """A framework image that runs a learner's Python script: scikit-learn or XGBoost."""
     return bool(_SKLEARN.match(image or "")) or xgboost_version(image) is not None
+
+
+# Built-in SageMaker containers the kit runs in-process, by ECR repository name (tag ignored):
+# ``runner(environment, local_root, log) -> ExitMessage`` raises JobFailed to fail the job.
+# Extensions register theirs (model_monitor: sagemaker-model-monitor-analyzer).
+BUILT_IN_CONTAINERS: dict = {}
+_REPOSITORY = re.compile(_ECR + r"(?P<repository>[a-z0-9._/-]+?)(?::[\w.-]+)?$")
+
+
+def built_in_container(image: str | None):
+    """The in-process runner standing in for a built-in image, or None."""
+    match = _REPOSITORY.match(image or "")
+    return BUILT_IN_CONTAINERS.get(match["repository"]) if match else None

@@ -6,7 +6,9 @@ server's port, and the learner's boto3 calls see exactly the same objects.
 
 Layout as on SageMaker: an S3 prefix ``s3://b/data/train`` brings every object whose key
 starts with ``data/train``, each placed under the local path by its key relative to the
-prefix's folder (``data/train.csv`` -> ``train.csv``, ``data/train/a.csv`` -> ``train/a.csv``).
+prefix when the prefix is a folder (``data/train/a.csv`` -> ``a.csv``, as a pipeline's
+evaluation step reads ``/opt/ml/processing/test/test.csv`` from the preprocessing output
+``.../test``), else relative to the prefix's folder (``data/train.csv`` -> ``train.csv``).
 """
 
 from pathlib import Path
@@ -43,7 +45,9 @@ def download_prefix(account_id: str, region: str, role_arn: str, uri: str, desti
     for key in keys:
         if key.name.endswith("/"):
             continue
-        target = destination / key.name[len(folder):]
+        inside_prefix = key.name.startswith(prefix.rstrip("/") + "/")
+        target = destination / (key.name[len(prefix):].lstrip("/") if inside_prefix
+                                else key.name[len(folder):])
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(key.value)
         written.append(target)

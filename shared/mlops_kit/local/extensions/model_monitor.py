@@ -1,0 +1,326 @@
+"""Model Monitor on the local backend: baselines, monitoring schedules and their executions.
+
+- Baseline jobs (``DefaultModelMonitor.suggest_baseline``) are processing jobs on the
+  ``sagemaker-model-monitor-analyzer`` image: this module registers the in-process analyzer
+  (``monitoring.analyzer.run_container``) for that image in ``jobs.images.BUILT_IN_CONTAINERS``,
+  which the processing extension runs instead of a script.
+- Monitoring schedules: moto has none, so Create/Describe/List/Update/Stop/Start/Delete
+  MonitoringSchedule and ListMonitoringExecutions are added as actions (shapes from
+  botocore's model), with SageMaker's cron validation (``monitoring.schedules``). Schedules
+  refer to a DataQualityJobDefinition (what the SDK's ``create_monitoring_schedule`` creates,
+  stored by moto) or carry an inline MonitoringJobDefinition.
+- Executions run when the backend clock (``clock.py``) passes a schedule's cron tick: at
+  once on ``clock.advance(...)``, or within ``clock.TICK_SECONDS`` when real time gets
+  there; a NOW schedule runs once on creation. ``monitoring.executions`` does the work.
+
+State: the schedules live on the SageMaker backend instance (``/moto-api/reset`` clears
+them); a moto reset also puts the clock back to real time. One lock serialises executions,
+so a tick reached by both the ticker thread and an advance runs once.
+"""
+
+import functools
+import threading
+import time
+from datetime import datetime, timezone
+
+from moto.core.responses import ActionResult, EmptyResult
+from moto.moto_api._internal.models import MotoAPIBackend
+from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
+from moto.sagemaker.models import sagemaker_backends
+from moto.sagemaker.responses import SageMakerResponse
+from moto.sagemaker.utils import arn_formatter
+
+from .. import clock
+from ..jobs import images
+from ..monitoring import analyzer
+from ..monitoring.executions import run_tick
+from ..monitoring.schedules import Schedule, ScheduleError, validate_schedule_config
+from ..seams import add_action
+
+SCHEDULES_ATTRIBUTE = "mlops_kit_monitoring_schedules"
+SUPPORTED_TYPE = "DataQuality"
+
+_install_lock = threading.Lock()
+_run_lock = threading.RLock()
+_installed = False
+
+
+def schedules(backend) -> dict[str, Schedule]:
+    """The monitoring schedules kept on a SageMaker backend instance."""
+    found = backend.__dict__.get(SCHEDULES_ATTRIBUTE)
+    return found if found is not None else backend.__dict__.setdefault(SCHEDULES_ATTRIBUTE, {})
+
+
+def _backends():
+    for regions in list(sagemaker_backends.values()):
+        for backend in list(regions.values()):
+            if backend.__dict__.get(SCHEDULES_ATTRIBUTE):
+                yield backend
+
+
+# ---- running due executions -----------------------------------------------------------
+
+
+def _due(moment: datetime) -> list[tuple]:
+    """Claim every (backend, schedule, tick) whose tick is at or before ``moment``."""
+    due = []
+    for backend in _backends():
+        for schedule in list(schedules(backend).values()):
+            while schedule.status == "Scheduled" and schedule.next_tick is not None and schedule.next_tick <= moment:
+                due.append((backend, schedule, schedule.next_tick))
+                schedule.next_tick = schedule.cron.next_tick(schedule.next_tick)
+    return sorted(due, key=lambda item: item[2])
+
+
+def _run(due: list[tuple]) -> list[dict]:
+    ran = []
+    for backend, schedule, tick in due:
+        if schedules(backend).get(schedule.name) is not schedule:
+            continue  # deleted meanwhile
+        execution = run_tick(backend, schedule, tick)
+        ran.append({"schedule": schedule.name, "endpoint": schedule.endpoint_name,
+                    "scheduled_time": tick.isoformat(), "status": execution.status,
+                    "failure_reason": execution.failure_reason, "processing_job_arn": execution.processing_job_arn})
+    return ran
+
+
+def run_due(moment: datetime, wait: bool = True) -> list[dict]:
+    """Run the executions due at ``moment``; with ``wait=False`` in a background thread."""
+    if not wait:
+        threading.Thread(target=run_due, args=(moment, True), daemon=True, name="mlops-kit-monitoring").start()
+        return []
+    with _run_lock:
+        return _run(_due(moment))
+
+
+def _tick_forever() -> None:
+    while True:
+        time.sleep(clock.TICK_SECONDS)
+        try:
+            run_due(clock.now())
+        except Exception:  # noqa: BLE001 - the ticker must survive anything (a reset mid-run, a bug)
+            import logging
+
+            logging.getLogger(__name__).exception("monitoring ticker")
+
+
+# ---- actions --------------------------------------------------------------------------
+
+
+def _schedule(self, name: str) -> Schedule:
+    found = schedules(self.sagemaker_backend).get(name)
+    if found is None:
+        raise ResourceNotFound(message=f"Could not find monitoring schedule '{name}'.")
+    return found
+
+
+def _endpoint_of(backend, config: dict) -> tuple[str, dict]:
+    """The monitored endpoint's name and EndpointInput, from the job definition (named or inline)."""
+    monitoring_type = config.get("MonitoringType") or SUPPORTED_TYPE
+    if monitoring_type != SUPPORTED_TYPE:
+        raise ValidationError(message=f"MonitoringType {monitoring_type} is not run by the local backend, which runs "
+                                      "DataQuality monitoring (DefaultModelMonitor). Use DefaultModelMonitor, or AWS.")
+    name = config.get("MonitoringJobDefinitionName")
+    if name:
+        definition = backend.data_quality_job_definitions.get(name)
+        if definition is None:
+            raise ValidationError(message=f"Could not find data quality job definition '{name}': create it with "
+                                          "CreateDataQualityJobDefinition first.")
+        job_input = definition.data_quality_job_input or {}
+    elif config.get("MonitoringJobDefinition"):
+        job_input = (config["MonitoringJobDefinition"].get("MonitoringInputs") or [{}])[0]
+    else:
+        raise ValidationError(message="MonitoringScheduleConfig needs MonitoringJobDefinitionName or "
+                                      "MonitoringJobDefinition.")
+    endpoint_input = job_input.get("EndpointInput")
+    if not endpoint_input:
+        raise ValidationError(message="The local backend monitors endpoints (EndpointInput); BatchTransformInput "
+                                      "is not supported.")
+    endpoint_name = endpoint_input.get("EndpointName")
+    if endpoint_name not in backend.endpoints:
+        arn = arn_formatter("endpoint", endpoint_name, backend.account_id, backend.region_name)
+        raise ValidationError(message=f"Could not find endpoint '{arn}': deploy it (with data capture) before "
+                                      "scheduling its monitoring.")
+    return endpoint_name, endpoint_input
+
+
+def _validated(backend, config: dict):
+    """(endpoint name, Cron): the schedule expression first, then the job definition and its endpoint."""
+    try:
+        validate_schedule_config(config.get("ScheduleConfig"))
+        endpoint_name, endpoint_input = _endpoint_of(backend, config)
+        cron = validate_schedule_config(config.get("ScheduleConfig"), endpoint_input)
+    except ScheduleError as error:
+        raise ValidationError(message=str(error)) from error
+    return endpoint_name, cron
+
+
+def _start_one_time(backend, schedule: Schedule) -> None:
+    """A NOW schedule's single execution, at once (in the background, as AWS starts it)."""
+    moment = clock.now()
+
+    def run():
+        with _run_lock:
+            _run([(backend, schedule, moment)])
+
+    threading.Thread(target=run, daemon=True, name=f"mlops-kit-monitoring-{schedule.name}").start()
+
+
+def create_monitoring_schedule(self) -> ActionResult:
+    backend = self.sagemaker_backend
+    name = self._get_param("MonitoringScheduleName")
+    config = self._get_param("MonitoringScheduleConfig") or {}
+    table = schedules(backend)
+    arn = arn_formatter("monitoring-schedule", name, backend.account_id, backend.region_name)
+    if name in table:
+        raise ResourceInUseException(message=f"Monitoring schedule '{arn}' already exists: delete it first, or "
+                                             "choose another monitor_schedule_name.")
+    endpoint_name, cron = _validated(backend, config)
+    now = clock.now()
+    schedule = Schedule(name=name, arn=arn, config=config, cron=cron, endpoint_name=endpoint_name,
+                        creation_time=now, last_modified_time=now,
+                        next_tick=None if cron.one_time else cron.next_tick(now), tags=self._get_param("Tags") or [])
+    table[name] = schedule
+    if cron.one_time:
+        _start_one_time(backend, schedule)
+    return ActionResult({"MonitoringScheduleArn": arn})
+
+
+def describe_monitoring_schedule(self) -> ActionResult:
+    return ActionResult(_schedule(self, self._get_param("MonitoringScheduleName")).describe())
+
+
+def update_monitoring_schedule(self) -> ActionResult:
+    backend = self.sagemaker_backend
+    schedule = _schedule(self, self._get_param("MonitoringScheduleName"))
+    config = self._get_param("MonitoringScheduleConfig") or {}
+    endpoint_name, cron = _validated(backend, config)
+    now = clock.now()
+    schedule.config = config
+    schedule.cron = cron
+    schedule.endpoint_name = endpoint_name
+    schedule.next_tick = None if cron.one_time else cron.next_tick(now)
+    schedule.last_modified_time = now
+    if cron.one_time and schedule.status == "Scheduled":
+        _start_one_time(backend, schedule)
+    return ActionResult({"MonitoringScheduleArn": schedule.arn})
+
+
+def stop_monitoring_schedule(self) -> ActionResult:
+    schedule = _schedule(self, self._get_param("MonitoringScheduleName"))
+    schedule.status = "Stopped"
+    schedule.last_modified_time = clock.now()
+    return EmptyResult()
+
+
+def start_monitoring_schedule(self) -> ActionResult:
+    schedule = _schedule(self, self._get_param("MonitoringScheduleName"))
+    now = clock.now()
+    if schedule.status != "Scheduled":
+        schedule.next_tick = None if schedule.cron.one_time else schedule.cron.next_tick(now)
+        schedule.status = "Scheduled"
+        schedule.last_modified_time = now
+    return EmptyResult()
+
+
+def delete_monitoring_schedule(self) -> ActionResult:
+    name = self._get_param("MonitoringScheduleName")
+    _schedule(self, name)
+    schedules(self.sagemaker_backend).pop(name, None)
+    return EmptyResult()
+
+
+def _time(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value.replace(tzinfo=value.tzinfo or timezone.utc) if value else None
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, timezone.utc)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _page(self, items: list[dict], key: str) -> ActionResult:
+    start = int(self._get_param("NextToken") or 0)
+    size = int(self._get_param("MaxResults") or 100)
+    page = items[start:start + size]
+    result = {key: page}
+    if start + size < len(items):
+        result["NextToken"] = str(start + size)
+    return ActionResult(result)
+
+
+def _between(value: datetime, after, before) -> bool:
+    after, before = _time(after), _time(before)
+    return (after is None or value > after) and (before is None or value < before)
+
+
+def list_monitoring_schedules(self) -> ActionResult:
+    found = [s for s in schedules(self.sagemaker_backend).values()
+             if self._get_param("EndpointName") in (None, s.endpoint_name)
+             and (self._get_param("NameContains") or "") in s.name
+             and self._get_param("StatusEquals") in (None, s.status)
+             and self._get_param("MonitoringJobDefinitionName") in (None, s.job_definition_name)
+             and self._get_param("MonitoringTypeEquals") in (None, s.monitoring_type)
+             and _between(s.creation_time, self._get_param("CreationTimeAfter"), self._get_param("CreationTimeBefore"))
+             and _between(s.last_modified_time, self._get_param("LastModifiedTimeAfter"),
+                          self._get_param("LastModifiedTimeBefore"))]
+    sort_key = {"Name": lambda s: s.name, "Status": lambda s: s.status}.get(
+        self._get_param("SortBy"), lambda s: s.creation_time)
+    found.sort(key=sort_key, reverse=self._get_param("SortOrder", "Descending") == "Descending")
+    return _page(self, [s.summary() for s in found], "MonitoringScheduleSummaries")
+
+
+def list_monitoring_executions(self) -> ActionResult:
+    name = self._get_param("MonitoringScheduleName")
+    selected = [s for s in schedules(self.sagemaker_backend).values() if name in (None, s.name)]
+    found = [e for s in selected for e in list(s.executions)
+             if self._get_param("EndpointName") in (None, e.endpoint_name)
+             and self._get_param("StatusEquals") in (None, e.status)
+             and self._get_param("MonitoringJobDefinitionName") in (None, e.job_definition_name)
+             and self._get_param("MonitoringTypeEquals") in (None, e.monitoring_type)
+             and _between(e.scheduled_time, self._get_param("ScheduledTimeAfter"), self._get_param("ScheduledTimeBefore"))
+             and _between(e.creation_time, self._get_param("CreationTimeAfter"), self._get_param("CreationTimeBefore"))
+             and _between(e.last_modified_time or e.creation_time, self._get_param("LastModifiedTimeAfter"),
+                          self._get_param("LastModifiedTimeBefore"))]
+    sort_key = {"ScheduledTime": lambda e: e.scheduled_time, "Status": lambda e: e.status}.get(
+        self._get_param("SortBy"), lambda e: e.creation_time)
+    found.sort(key=sort_key, reverse=self._get_param("SortOrder", "Descending") == "Descending")
+    return _page(self, [e.summary() for e in found], "MonitoringExecutionSummaries")
+
+
+ACTIONS = {
+    "create_monitoring_schedule": create_monitoring_schedule,
+    "describe_monitoring_schedule": describe_monitoring_schedule,
+    "update_monitoring_schedule": update_monitoring_schedule,
+    "stop_monitoring_schedule": stop_monitoring_schedule,
+    "start_monitoring_schedule": start_monitoring_schedule,
+    "delete_monitoring_schedule": delete_monitoring_schedule,
+    "list_monitoring_schedules": list_monitoring_schedules,
+    "list_monitoring_executions": list_monitoring_executions,
+}
+
+
+# ---- install --------------------------------------------------------------------------
+
+
+def _reset_clock_too(original):
+    @functools.wraps(original)
+    def reset(self):
+        original(self)
+        clock.reset()
+
+    return reset
+
+
+def install() -> None:
+    """Add the actions, the analyzer image, the clock hooks and the ticker (idempotent)."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        for action, function in ACTIONS.items():
+            add_action(SageMakerResponse, action, function)
+        images.BUILT_IN_CONTAINERS[analyzer.IMAGE_REPOSITORY] = analyzer.run_container
+        MotoAPIBackend.reset = _reset_clock_too(MotoAPIBackend.reset)
+        clock.add_listener(run_due)
+        threading.Thread(target=_tick_forever, daemon=True, name="mlops-kit-monitoring-ticker").start()
+        _installed = True

@@ -1,0 +1,163 @@
+"""Pipeline executions really execute on the local backend.
+
+moto stores pipelines and marks every execution Succeeded at once without running a
+step. This module checks a definition at CreatePipeline/UpdatePipeline as SageMaker does
+(``pipelines.definition``), and on StartPipelineExecution checks the parameters and
+starts an ``ExecutionRun`` (``pipelines.executor``) that creates each step's real job
+through the same backend methods the API calls reach. It adds the actions moto lacks
+(ListPipelineExecutionSteps, StopPipelineExecution) and fixes DescribePipelineExecution's
+and ListPipelineExecutions' FailureReason.
+
+The runs live on the SageMaker backend instance (``_mlops_kit_pipeline_runs``), so a
+server reset forgets them with the pipelines they belong to.
+"""
+
+import contextvars
+import functools
+
+from moto.sagemaker.exceptions import ConflictException, ValidationError
+from moto.sagemaker.models import SageMakerModelBackend
+from moto.sagemaker.responses import SageMakerResponse
+from moto.sagemaker.utils import get_pipeline_execution_from_arn, get_pipeline_from_name
+from moto.core.responses import ActionResult
+
+from ..pipelines import definition
+from ..pipelines.executor import ExecutionRun
+from ..pipelines.parameters import ParameterError, parameter_values
+from ..seams import add_action
+
+RUNS_ATTRIBUTE = "_mlops_kit_pipeline_runs"
+_endpoint_url: contextvars.ContextVar[str | None] = contextvars.ContextVar("pipeline_endpoint_url",
+                                                                           default=None)
+
+
+def install() -> None:
+    if getattr(SageMakerModelBackend.start_pipeline_execution, "_mlops_kit", False):
+        return
+    for name, wrapper in (("create_pipeline", _create_pipeline), ("update_pipeline", _update_pipeline),
+                          ("start_pipeline_execution", _start_pipeline_execution),
+                          ("describe_pipeline_execution", _describe_pipeline_execution),
+                          ("list_pipeline_executions", _list_pipeline_executions)):
+        setattr(SageMakerModelBackend, name, _wrap(getattr(SageMakerModelBackend, name), wrapper))
+    SageMakerResponse.start_pipeline_execution = _remember_endpoint(SageMakerResponse.start_pipeline_execution)
+    add_action(SageMakerResponse, "list_pipeline_execution_steps", list_pipeline_execution_steps)
+    add_action(SageMakerResponse, "stop_pipeline_execution", stop_pipeline_execution)
+
+
+def _wrap(original, wrapper):
+    """moto's method, now calling ``wrapper(original, self, ...)`` (moto's signature kept)."""
+    @functools.wraps(original)
+    def method(self, *args, **kwargs):
+        return wrapper(original, self, *args, **kwargs)
+
+    method._mlops_kit = True
+    return method
+
+
+def _remember_endpoint(original):
+    """Keep the server's own URL for scripts that call boto3 from a pipeline's processing step."""
+    @functools.wraps(original)
+    def action(self):
+        host = self.headers.get("Host")
+        token = _endpoint_url.set(f"http://{host}" if host else None)
+        try:
+            return original(self)
+        finally:
+            _endpoint_url.reset(token)
+
+    action._mlops_kit = True
+    return action
+
+
+def _parse(source) -> definition.Definition:
+    try:
+        return definition.parse(source)
+    except definition.DefinitionError as error:
+        raise ValidationError(message=f"Invalid pipeline definition: {error}") from None
+
+
+def _create_pipeline(original, self, *args, **kwargs):
+    if kwargs.get("pipeline_definition"):
+        _parse(kwargs["pipeline_definition"])
+    pipeline = original(self, *args, **kwargs)
+    if not kwargs.get("pipeline_definition"):  # loaded from PipelineDefinitionS3Location
+        try:
+            _parse(pipeline.pipeline_definition)
+        except ValidationError:
+            del self.pipelines[pipeline.pipeline_name]
+            raise
+    return pipeline
+
+
+def _update_pipeline(original, self, pipeline_name, **kwargs):
+    if kwargs.get("pipeline_definition"):
+        _parse(kwargs["pipeline_definition"])
+    return original(self, pipeline_name, **kwargs)
+
+
+def _start_pipeline_execution(original, self, pipeline_name, pipeline_execution_display_name,
+                              pipeline_parameters, *args, **kwargs):
+    pipeline = get_pipeline_from_name(self.pipelines, pipeline_name)
+    parsed = _parse(pipeline.pipeline_definition)
+    try:
+        values = parameter_values(parsed.parameters, pipeline_parameters)
+    except ParameterError as error:
+        raise ValidationError(message=str(error)) from None
+    response = original(self, pipeline_name, pipeline_execution_display_name, pipeline_parameters,
+                        *args, **kwargs)
+    arn = response["PipelineExecutionArn"]
+    execution = pipeline.pipeline_executions[arn]
+    run = ExecutionRun(self, pipeline, execution, parsed, values, _endpoint_url.get())
+    _runs(self)[arn] = run
+    run.start()
+    return response
+
+
+def _describe_pipeline_execution(original, self, pipeline_execution_arn):
+    response = original(self, pipeline_execution_arn)
+    reason = get_pipeline_execution_from_arn(self.pipelines, pipeline_execution_arn) \
+        .pipeline_execution_failure_reason
+    response.pop("FailureReason", None)
+    if reason:
+        response["FailureReason"] = reason
+    return response
+
+
+def _list_pipeline_executions(original, self, pipeline_name):
+    response = original(self, pipeline_name)
+    summaries = []
+    for summary in response["PipelineExecutionSummaries"]:
+        summary = {k: v for k, v in summary.items() if v is not None}
+        if summary.get("PipelineExecutionFailureReason") in ("None", ""):
+            del summary["PipelineExecutionFailureReason"]
+        summaries.append(summary)
+    summaries.sort(key=lambda s: s["StartTime"], reverse=True)
+    return {**response, "PipelineExecutionSummaries": summaries}
+
+
+def _runs(backend) -> dict:
+    return backend.__dict__.setdefault(RUNS_ATTRIBUTE, {})
+
+
+def _run_of(backend, arn: str) -> ExecutionRun | None:
+    get_pipeline_execution_from_arn(backend.pipelines, arn)  # ValidationException if unknown
+    return _runs(backend).get(arn)
+
+
+def list_pipeline_execution_steps(self):
+    arn = self._get_param("PipelineExecutionArn")
+    run = _run_of(self.sagemaker_backend, arn)
+    steps = run.steps() if run else []
+    if self._get_param("SortOrder") == "Ascending":
+        steps.reverse()
+    return ActionResult({"PipelineExecutionSteps": steps})
+
+
+def stop_pipeline_execution(self):
+    arn = self._get_param("PipelineExecutionArn")
+    run = _run_of(self.sagemaker_backend, arn)
+    status = run.stop() if run else "Succeeded"
+    if status != "Executing":
+        raise ConflictException(f"Pipeline execution {arn} is {status}: only an Executing "
+                                "execution can be stopped.")
+    return ActionResult({"PipelineExecutionArn": arn})
