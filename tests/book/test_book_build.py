@@ -33,7 +33,8 @@ def test_intro_renders_the_architecture_diagram(site):
 
 def test_every_chapter_of_the_toc_is_built(site):
     for relative in ["index.html", "book/setup.html", "book/instructors.html",
-                     "book/lab0-getting-started.html", "solutions/lab0-getting-started.html"]:
+                     "book/lab0-getting-started.html", "solutions/lab0-getting-started.html",
+                     "book/lab1-experimentation.html", "solutions/lab1-experimentation.html"]:
         assert (site / relative).is_file(), relative
 
 
