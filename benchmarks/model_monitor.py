@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import boto3
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "backend"))
 

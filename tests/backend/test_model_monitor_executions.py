@@ -322,3 +322,30 @@ def test_missing_baseline_files_fail_the_execution_saying_which():
     reason = executions()[0]["FailureReason"]
     assert f"s3://{BUCKET}/baseline/results/statistics.json does not exist" in reason
     assert executions()[0]["ScheduledTime"] == tick
+
+
+def test_a_schedule_with_an_inline_job_definition_runs_too():
+    assert baseline_job()["ProcessingJobStatus"] == "Completed"
+    deploy_with_capture(ENDPOINT)
+    tick = five_past_next_hour()
+    boto3.client("sagemaker").create_monitoring_schedule(MonitoringScheduleName=SCHEDULE, MonitoringScheduleConfig={
+        "ScheduleConfig": {"ScheduleExpression": HOURLY},
+        "MonitoringJobDefinition": {
+            "BaselineConfig": {
+                "ConstraintsResource": {"S3Uri": f"s3://{BUCKET}/baseline/results/constraints.json"},
+                "StatisticsResource": {"S3Uri": f"s3://{BUCKET}/baseline/results/statistics.json"}},
+            "MonitoringInputs": [{"EndpointInput": {"EndpointName": ENDPOINT,
+                                                    "LocalPath": "/opt/ml/processing/input/endpoint"}}],
+            "MonitoringOutputConfig": {"MonitoringOutputs": [{"S3Output": {
+                "S3Uri": REPORTS_URI, "LocalPath": "/opt/ml/processing/output"}}]},
+            "MonitoringResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge",
+                                                      "VolumeSizeInGB": 20}},
+            "MonitoringAppSpecification": {"ImageUri": ANALYZER},
+            "RoleArn": ROLE}})
+    send(traffic(rows=60, change=with_column("AGE", lambda value: str(int(value) + 23))))
+    clock.advance(hours=1)
+
+    [execution] = executions()
+    assert "MonitoringJobDefinitionName" not in execution
+    assert execution["MonitoringExecutionStatus"] == "CompletedWithViolations", execution.get("FailureReason")
+    assert ("AGE", "baseline_drift_check") in violations_of(tick)

@@ -7,7 +7,7 @@ import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from test_model_monitor import REPORTS_URI, deploy_with_capture, suggest_baseline
+from test_model_monitor import REPORTS_URI, deploy_with_capture, session, suggest_baseline
 from test_model_monitor_executions import (
     ENDPOINT, HOURLY, SCHEDULE, baseline_job, create_schedule, executions, five_past_next_hour, send, traffic,
 )
@@ -61,6 +61,11 @@ def test_default_model_monitor_schedule_lifecycle_end_to_end():
     default_monitor.start_monitoring_schedule()
     assert default_monitor.describe_schedule()["MonitoringScheduleStatus"] == "Scheduled"
     assert [run["status"] for run in clock.advance(hours=1)["executions"]] == ["Failed"]  # no traffic: no data
+
+    from sagemaker.core.model_monitor import DefaultModelMonitor
+
+    attached = DefaultModelMonitor.attach(SCHEDULE, sagemaker_session=session())  # lists the schedule's tags
+    assert attached.describe_schedule()["MonitoringScheduleArn"] == description["MonitoringScheduleArn"]
 
     definition = description["MonitoringScheduleConfig"]["MonitoringJobDefinitionName"]
     default_monitor.delete_monitoring_schedule()
@@ -184,3 +189,19 @@ def test_the_clock_moves_forward_only_and_a_reset_puts_it_back(server_url):
         clock.advance(to=before)
     requests.post(f"{server_url}/moto-api/reset", timeout=10)
     assert clock.server_time() - before < timedelta(hours=1)
+
+
+def test_a_tick_reached_by_waiting_runs_too():
+    assert baseline_job()["ProcessingJobStatus"] == "Completed"
+    deploy_with_capture(ENDPOINT)
+    tick = five_past_next_hour()
+    create_schedule()
+    clock.advance(to=tick - timedelta(seconds=0.3))  # just before the top of the hour: nothing runs yet
+    assert executions() == []
+
+    deadline = time.monotonic() + 5 * clock.TICK_SECONDS
+    while not executions() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [execution] = executions()
+    assert execution["ScheduledTime"] == tick
+    assert execution["FailureReason"].startswith("Job inputs had no data")

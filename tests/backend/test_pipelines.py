@@ -178,8 +178,9 @@ def credit_pipeline(tmp_path, name="credit", evaluate=EVALUATE, hyperparameters=
         model_metrics=w["ModelMetrics"](model_statistics=w["MetricsSource"](
             content_type="application/json",
             s3_uri=w["Join"](on="/", values=[evaluation_uri, "evaluation.json"])))))
+    validation_auc = train.properties.FinalMetricDataList["validation:auc"].Value
     fail = w["FailStep"](name="AucTooLow", error_message=w["Join"](
-        on=" ", values=["AUC is below the threshold", threshold]))
+        on=" ", values=["AUC is below the threshold", threshold, "(validation:auc", validation_auc, "in training)"]))
     auc = w["JsonGet"](step_name="Evaluate", property_file=evaluation, json_path=json_path)
     check = w["ConditionStep"](
         name="CheckAuc", conditions=[w["ConditionGreaterThanOrEqualTo"](left=auc, right=threshold)],
@@ -258,13 +259,16 @@ def test_a_threshold_the_model_cannot_meet_ends_at_the_fail_step(tmp_path, s3, s
 
     described = execution.describe()
     assert described["PipelineExecutionStatus"] == "Failed"
-    assert "AucTooLow" in described["FailureReason"]
-    assert "AUC is below the threshold 0.999" in described["FailureReason"]
     steps = steps_by_name(execution)
+    training_job = sm.describe_training_job(
+        TrainingJobName=steps["Train"]["Metadata"]["TrainingJob"]["Arn"].split("/")[-1])
+    [validation_auc] = [m["Value"] for m in training_job["FinalMetricDataList"] if m["MetricName"] == "validation:auc"]
+    message = f"AUC is below the threshold 0.999 (validation:auc {validation_auc} in training)"
+    assert described["FailureReason"] == f"Step AucTooLow failed: {message}"
     assert "Register" not in steps
     assert steps["CheckAuc"]["Metadata"] == {"Condition": {"Outcome": "False"}}
     assert steps["AucTooLow"]["StepStatus"] == "Failed"
-    assert steps["AucTooLow"]["Metadata"] == {"Fail": {"ErrorMessage": "AUC is below the threshold 0.999"}}
+    assert steps["AucTooLow"]["Metadata"] == {"Fail": {"ErrorMessage": message}}
     assert sm.list_model_packages()["ModelPackageSummaryList"] == []
 
     summaries = sm.list_pipeline_executions(PipelineName="credit")["PipelineExecutionSummaries"]

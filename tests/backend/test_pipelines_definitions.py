@@ -244,6 +244,29 @@ def test_a_register_step_creates_its_group_and_a_refused_request_fails_the_step(
     assert described["FailureReason"].startswith("Step RegisterAgain failed: ValidationException")
 
 
+def script_step(name):
+    step = processing(name, output=f"s3://defs/out/{name}")
+    step["Arguments"]["ProcessingInputs"] = [{"InputName": "code", "S3Input": {
+        "S3Uri": "s3://defs/code/x.py", "LocalPath": "/opt/ml/processing/input/code",
+        "S3DataType": "S3Prefix", "S3InputMode": "File"}}]
+    return step
+
+
+@pytest.mark.parametrize("limit, overlap", [(1, False), (2, True)])
+def test_parallelism_configuration_bounds_the_steps_running_at_once(sm, limit, overlap):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="defs")
+    s3.put_object(Bucket="defs", Key="code/x.py", Body=b"import time\ntime.sleep(0.5)\n")
+    create(sm, definition(script_step("A"), script_step("B")))
+
+    arn = sm.start_pipeline_execution(PipelineName="p", ParallelismConfiguration={
+        "MaxParallelExecutionSteps": limit})["PipelineExecutionArn"]
+    assert wait_done(sm, arn)["PipelineExecutionStatus"] == "Succeeded"
+
+    first, second = sorted(steps_of(sm, arn).values(), key=lambda step: step["StartTime"])
+    assert (second["StartTime"] < first["EndTime"]) == overlap
+
+
 def test_unknown_executions_are_reported_as_such(sm):
     create(sm, BASE)
     missing = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/nope"

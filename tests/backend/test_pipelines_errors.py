@@ -102,9 +102,10 @@ def test_a_condition_on_a_json_path_the_file_lacks_fails_the_condition_step(tmp_
     assert described["FailureReason"] == f"Step CheckAuc failed: {reason}"
 
 
-def test_a_condition_on_the_property_file_that_holds_runs_the_if_branch(tmp_path, s3, sm):
+def test_the_fixed_json_path_upserted_again_runs_the_if_branch(tmp_path, s3, sm):
+    evaluation_and_condition(tmp_path, "binary_classification_metrics.auc.value").upsert(role_arn=ROLE)
     pipeline = evaluation_and_condition(tmp_path, "metrics.auc.value")
-    pipeline.upsert(role_arn=ROLE)
+    pipeline.upsert(role_arn=ROLE)  # the pipeline exists: the SDK updates it
 
     execution = pipeline.start()
     execution.wait(**WAIT)

@@ -27,9 +27,9 @@ from datetime import datetime, timedelta, timezone
 
 CLOCK_PATH = "/_mlops_kit/clock"
 ADVANCE_PATH = "/_mlops_kit/clock/advance"
-TICK_SECONDS = 5.0
+TICK_SECONDS = 1.0
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # held while the clock moves and its listeners run, so each tick is seen once
 _offset = timedelta(0)
 _listeners: list[Callable[[datetime, bool], list]] = []
 
@@ -54,11 +54,17 @@ def advance_by(delta: timedelta, wait: bool = True) -> tuple[datetime, list]:
                          "cannot be undone: reset the backend to start again at real time.)")
     with _lock:
         _offset += delta
-    moment = now()
-    ran = []
-    for listener in list(_listeners):
-        ran += listener(moment, wait)
+        moment = now()
+        ran = []
+        for listener in list(_listeners):
+            ran += listener(moment, wait)
     return moment, ran
+
+
+def at_current_time(work: Callable[[datetime], object]):
+    """``work(now())`` while the clock cannot move (how the real-time ticker looks for due ticks)."""
+    with _lock:
+        return work(now())
 
 
 def reset() -> None:

@@ -146,6 +146,7 @@ SEAMS: list[tuple] = [
      ("app_specification", "experiment_config", "network_config", "processing_inputs", "processing_job_name",
       "processing_output_config", "account_id", "region_name", "role_arn", "tags", "stopping_condition")),
     ("moto.sagemaker.exceptions.ResourceInUseException", "class"),
+    ("moto.sagemaker.models.SageMakerModelBackend._get_resource_from_arn", "callable", ("arn",)),
     ("moto.moto_api._internal.models.MotoAPIBackend.reset", "callable"),
     ("moto.cloudwatch.models.cloudwatch_backends", "attribute"),
     ("moto.cloudwatch.models.CloudWatchBackend.put_metric_data", "callable", ("namespace", "metric_data")),

@@ -19,6 +19,7 @@ so a tick reached by both the ticker thread and an advance runs once.
 """
 
 import functools
+import logging
 import threading
 import time
 from datetime import datetime, timezone
@@ -26,7 +27,7 @@ from datetime import datetime, timezone
 from moto.core.responses import ActionResult, EmptyResult
 from moto.moto_api._internal.models import MotoAPIBackend
 from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
-from moto.sagemaker.models import sagemaker_backends
+from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter
 
@@ -40,6 +41,7 @@ from ..seams import add_action
 SCHEDULES_ATTRIBUTE = "mlops_kit_monitoring_schedules"
 SUPPORTED_TYPE = "DataQuality"
 
+logger = logging.getLogger(__name__)
 _install_lock = threading.Lock()
 _run_lock = threading.RLock()
 _installed = False
@@ -97,11 +99,9 @@ def _tick_forever() -> None:
     while True:
         time.sleep(clock.TICK_SECONDS)
         try:
-            run_due(clock.now())
+            clock.at_current_time(run_due)
         except Exception:  # noqa: BLE001 - the ticker must survive anything (a reset mid-run, a bug)
-            import logging
-
-            logging.getLogger(__name__).exception("monitoring ticker")
+            logger.exception("monitoring ticker")
 
 
 # ---- actions --------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def _between(value: datetime, after, before) -> bool:
 
 
 def list_monitoring_schedules(self) -> ActionResult:
-    found = [s for s in schedules(self.sagemaker_backend).values()
+    found = [s for s in list(schedules(self.sagemaker_backend).values())
              if self._get_param("EndpointName") in (None, s.endpoint_name)
              and (self._get_param("NameContains") or "") in s.name
              and self._get_param("StatusEquals") in (None, s.status)
@@ -271,7 +271,7 @@ def list_monitoring_schedules(self) -> ActionResult:
 
 def list_monitoring_executions(self) -> ActionResult:
     name = self._get_param("MonitoringScheduleName")
-    selected = [s for s in schedules(self.sagemaker_backend).values() if name in (None, s.name)]
+    selected = [s for s in list(schedules(self.sagemaker_backend).values()) if name in (None, s.name)]
     found = [e for s in selected for e in list(s.executions)
              if self._get_param("EndpointName") in (None, e.endpoint_name)
              and self._get_param("StatusEquals") in (None, e.status)
@@ -311,6 +311,22 @@ def _reset_clock_too(original):
     return reset
 
 
+def _resolve_schedule_arns(original):
+    """ListTags/AddTags/DeleteTags on a monitoring schedule's ARN (DefaultModelMonitor.attach lists its tags)."""
+
+    @functools.wraps(original)
+    def _get_resource_from_arn(self, arn):
+        kind, _, name = arn.split(":")[-1].partition("/")
+        if kind != "monitoring-schedule":
+            return original(self, arn)
+        schedule = schedules(self).get(name)
+        if schedule is None:
+            raise ValidationError(message=f"Could not find monitoring-schedule with name {name}")
+        return schedule
+
+    return _get_resource_from_arn
+
+
 def install() -> None:
     """Add the actions, the analyzer image, the clock hooks and the ticker (idempotent)."""
     global _installed
@@ -320,6 +336,7 @@ def install() -> None:
         for action, function in ACTIONS.items():
             add_action(SageMakerResponse, action, function)
         images.BUILT_IN_CONTAINERS[analyzer.IMAGE_REPOSITORY] = analyzer.run_container
+        SageMakerModelBackend._get_resource_from_arn = _resolve_schedule_arns(SageMakerModelBackend._get_resource_from_arn)
         MotoAPIBackend.reset = _reset_clock_too(MotoAPIBackend.reset)
         clock.add_listener(run_due)
         threading.Thread(target=_tick_forever, daemon=True, name="mlops-kit-monitoring-ticker").start()

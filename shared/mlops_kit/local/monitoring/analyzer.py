@@ -18,6 +18,7 @@ from ..jobs.container_paths import to_local
 from ..jobs.runner import JobFailed
 from .constraints import CATEGORICAL_DRIFT_METHODS, constraints_json
 from .datasets import DatasetError, read_csv_dataset
+from .inference import STRING, value_type
 from .statistics import profile_columns, statistics_json
 from .violations import check
 
@@ -73,7 +74,7 @@ def run_container(environment: dict, local_root: Path, log: Callable[[str], None
     if not table.rows:
         raise JobFailed("ClientError: Job inputs had no data: the baseline dataset has no rows (only a header?).")
     log(f"Local analyzer: profiling {len(table.rows)} rows x {len(table.names)} columns of the baseline dataset")
-    _warn_about_header(table.names, header, log)
+    _warn_about_header(table, header, log)
     profiles = profile_columns(table.names, table.rows)
     output.mkdir(parents=True, exist_ok=True)
     (output / STATISTICS).write_text(_dump(statistics_json(profiles, len(table.rows))))
@@ -82,12 +83,15 @@ def run_container(environment: dict, local_root: Path, log: Callable[[str], None
     return NO_VIOLATIONS
 
 
-def _warn_about_header(names: list[str], header: bool, log: Callable[[str], None]) -> None:
-    from .inference import STRING, value_type
-
-    if header and names and all(value_type(name) not in (None, STRING) for name in names):
+def _warn_about_header(table, header: bool, log: Callable[[str], None]) -> None:
+    """The two header mistakes that still give a baseline, but a wrong one."""
+    if header and table.names and all(value_type(name) not in (None, STRING) for name in table.names):
         log("Warning: the header row holds only numbers, so it was probably data: with header=True the first line "
             "names the columns. Use DatasetFormat.csv(header=False) for a file without a header.")
+    if not header and len(table.rows) > 1 and all(value_type(value) == STRING for value in table.rows[0]) \
+            and any(value_type(value) not in (None, STRING) for value in table.rows[1]):
+        log("Warning: the first row holds only text above numeric rows, so it is probably a header, and every column "
+            "was inferred as String. Use DatasetFormat.csv(header=True).")
 
 
 @dataclass
