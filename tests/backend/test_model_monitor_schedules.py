@@ -205,3 +205,16 @@ def test_a_tick_reached_by_waiting_runs_too():
     [execution] = executions()
     assert execution["ScheduledTime"] == tick
     assert execution["FailureReason"].startswith("Job inputs had no data")
+
+
+def test_advance_without_waiting_runs_the_due_executions_in_the_background():
+    assert baseline_job()["ProcessingJobStatus"] == "Completed"
+    deploy_with_capture(ENDPOINT)
+    tick = five_past_next_hour()
+    create_schedule()
+
+    assert clock.advance(hours=1, wait=False)["executions"] == []
+    deadline = time.monotonic() + 5
+    while not executions() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [execution["ScheduledTime"] for execution in executions()] == [tick]
