@@ -16,10 +16,8 @@ Goal (issue 3): at least 200 invocations/s on 2 cores.
 import argparse
 import io
 import json
-import os
 import statistics
 import tarfile
-import tempfile
 import threading
 import time
 
@@ -27,9 +25,7 @@ import boto3
 import numpy as np
 import xgboost
 
-from mlops_kit.local import server
-from mlops_kit.local.environment import local_environment
-from mlops_kit.local.server import free_port
+from local_server import fresh_local_server
 
 BUCKET = "endpoint-benchmark"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
@@ -103,36 +99,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000, help="invocations per measurement (default 1000)")
     total = parser.parse_args().requests
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["MLOPS_KIT_HOME"] = home
-        os.environ["MLOPS_KIT_PORT"] = str(free_port())
-        url = server.start().url
-        try:
-            os.environ.update(local_environment(url))
-            archive, row = model_tarball()
-            s3, sagemaker = boto3.client("s3"), boto3.client("sagemaker")
-            s3.create_bucket(Bucket=BUCKET)
-            s3.put_object(Bucket=BUCKET, Key="model/model.tar.gz", Body=archive)
-            sagemaker.create_model(ModelName="bench-model", ExecutionRoleArn=ROLE, PrimaryContainer={
-                "Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
-                "ModelDataUrl": f"s3://{BUCKET}/model/model.tar.gz"})
-            sagemaker.create_endpoint_config(
-                EndpointConfigName="bench-config",
-                ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "bench-model",
-                                     "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}],
-                DataCaptureConfig={"EnableCapture": True, "InitialSamplingPercentage": 100,
-                                   "DestinationS3Uri": f"s3://{BUCKET}/capture",
-                                   "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-                                   "CaptureContentTypeHeader": {"CsvContentTypes": ["text/csv"]}})
-            creations = [create_endpoint(sagemaker, f"bench-{index}") for index in range(3)]
-            invoke_many("bench-0", row, 50)  # warm-up: connections, first predictions
-            sequential = rate("bench-0", row, total, threads=1)
-            two_threads = rate("bench-0", row, total, threads=2)
-            baseline = unknown_endpoint_rate(row, total)
-            sagemaker.delete_endpoint(EndpointName="bench-0")
-            captured = captured_records(s3, "bench-0")
-        finally:
-            server.stop()
+    with fresh_local_server():
+        archive, row = model_tarball()
+        s3, sagemaker = boto3.client("s3"), boto3.client("sagemaker")
+        s3.create_bucket(Bucket=BUCKET)
+        s3.put_object(Bucket=BUCKET, Key="model/model.tar.gz", Body=archive)
+        sagemaker.create_model(ModelName="bench-model", ExecutionRoleArn=ROLE, PrimaryContainer={
+            "Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+            "ModelDataUrl": f"s3://{BUCKET}/model/model.tar.gz"})
+        sagemaker.create_endpoint_config(
+            EndpointConfigName="bench-config",
+            ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "bench-model",
+                                 "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}],
+            DataCaptureConfig={"EnableCapture": True, "InitialSamplingPercentage": 100,
+                               "DestinationS3Uri": f"s3://{BUCKET}/capture",
+                               "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+                               "CaptureContentTypeHeader": {"CsvContentTypes": ["text/csv"]}})
+        creations = [create_endpoint(sagemaker, f"bench-{index}") for index in range(3)]
+        invoke_many("bench-0", row, 50)  # warm-up: connections, first predictions
+        sequential = rate("bench-0", row, total, threads=1)
+        two_threads = rate("bench-0", row, total, threads=2)
+        baseline = unknown_endpoint_rate(row, total)
+        sagemaker.delete_endpoint(EndpointName="bench-0")
+        captured = captured_records(s3, "bench-0")
     print(f"endpoint creation (CreateEndpoint -> InService): median {statistics.median(creations) * 1000:.0f} ms "
           f"(runs: {', '.join(f'{seconds * 1000:.0f}' for seconds in creations)} ms)")
     print(f"single-row text/csv invocations with capture on, sequential client: {sequential:.0f}/s")

@@ -16,9 +16,7 @@ a temporary kit home, and measures:
 import argparse
 import copy
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,12 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "backend"
 
 from mlops_kit.data.schema import FEATURES  # noqa: E402
 from mlops_kit.data.synthetic import synthetic_credit_data  # noqa: E402
-from mlops_kit.local import clock, server  # noqa: E402
-from mlops_kit.local.environment import local_environment  # noqa: E402
+from mlops_kit.local import clock  # noqa: E402
 from mlops_kit.local.monitoring.analyzer import analyse_window  # noqa: E402
 from mlops_kit.local.monitoring.constraints import constraints_json  # noqa: E402
 from mlops_kit.local.monitoring.statistics import profile_columns, statistics_json  # noqa: E402
-from mlops_kit.local.server import free_port  # noqa: E402
+from local_server import fresh_local_server
 
 
 def timed_baseline(rows: int) -> float:
@@ -122,22 +119,15 @@ def main() -> None:
     parser.add_argument("--baseline-rows", type=int, default=24_000)
     parser.add_argument("--records", type=int, default=5_000)
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["MLOPS_KIT_HOME"] = home
-        os.environ["MLOPS_KIT_PORT"] = str(free_port())
-        url = server.start().url
-        try:
-            os.environ.update(local_environment(url))
-            seconds = timed_baseline(arguments.baseline_rows)
-            print(f"Baseline job, {arguments.baseline_rows} rows x 24 columns: {seconds:.2f} s "
-                  "(CreateProcessingJob -> Completed)")
-            sending, elapsed, execution = timed_execution(arguments.records)
-            print(f"Traffic: {arguments.records} single-row requests in {sending:.1f} s "
-                  f"({arguments.records / sending:.0f}/s, capture 100 %)")
-            print(f"Monitoring execution over {arguments.records} captured records: {elapsed:.2f} s "
-                  f"(clock.advance(hours=1) until done; status {execution['status']})")
-        finally:
-            server.stop()
+    with fresh_local_server():
+        seconds = timed_baseline(arguments.baseline_rows)
+        print(f"Baseline job, {arguments.baseline_rows} rows x 24 columns: {seconds:.2f} s "
+              "(CreateProcessingJob -> Completed)")
+        sending, elapsed, execution = timed_execution(arguments.records)
+        print(f"Traffic: {arguments.records} single-row requests in {sending:.1f} s "
+              f"({arguments.records / sending:.0f}/s, capture 100 %)")
+        print(f"Monitoring execution over {arguments.records} captured records: {elapsed:.2f} s "
+              f"(clock.advance(hours=1) until done; status {execution['status']})")
     started = time.perf_counter()
     drift_figures(arguments.baseline_rows, arguments.records)
     print(f"(drift figures computed in {time.perf_counter() - started:.1f} s, in-process)")

@@ -14,7 +14,6 @@ Uses a temporary kit home and a free port (a detached server, as a learner's).
 """
 
 import io
-import os
 import statistics
 import sys
 import tempfile
@@ -24,9 +23,7 @@ from pathlib import Path
 import boto3
 
 from mlops_kit.data import synthetic_credit_data
-from mlops_kit.local import server
-from mlops_kit.local.environment import local_environment
-from mlops_kit.local.server import free_port
+from local_server import fresh_local_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "backend"))
 RUNS = 3  # the first is reported apart: it pays one-time start-up costs
@@ -56,27 +53,20 @@ def timed_execution(sagemaker, pipeline) -> dict:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as scripts:
-        os.environ["MLOPS_KIT_HOME"] = home
-        os.environ["MLOPS_KIT_PORT"] = str(free_port())
-        url = server.start().url
-        try:
-            os.environ.update(local_environment(url, REGION))
-            from test_pipelines import BUCKET, ROLE, credit_pipeline
+    with fresh_local_server(REGION), tempfile.TemporaryDirectory() as scripts:
+        from test_pipelines import BUCKET, ROLE, credit_pipeline
 
-            s3 = boto3.client("s3", region_name=REGION)
-            s3.create_bucket(Bucket=BUCKET)
-            buffer = io.StringIO()
-            synthetic_credit_data(n_rows=ROWS).to_csv(buffer, index=False)
-            s3.put_object(Bucket=BUCKET, Key="raw/credit.csv", Body=buffer.getvalue())
-            began = time.perf_counter()
-            pipeline = credit_pipeline(Path(scripts), name="credit-benchmark")
-            pipeline.upsert(role_arn=ROLE)
-            upsert = time.perf_counter() - began
-            sagemaker = boto3.client("sagemaker", region_name=REGION)
-            runs = [timed_execution(sagemaker, pipeline) for _ in range(RUNS)]
-        finally:
-            server.stop()
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET)
+        buffer = io.StringIO()
+        synthetic_credit_data(n_rows=ROWS).to_csv(buffer, index=False)
+        s3.put_object(Bucket=BUCKET, Key="raw/credit.csv", Body=buffer.getvalue())
+        began = time.perf_counter()
+        pipeline = credit_pipeline(Path(scripts), name="credit-benchmark")
+        pipeline.upsert(role_arn=ROLE)
+        upsert = time.perf_counter() - began
+        sagemaker = boto3.client("sagemaker", region_name=REGION)
+        runs = [timed_execution(sagemaker, pipeline) for _ in range(RUNS)]
     later = runs[1:]
     print(f"credit pipeline on the local backend, {ROWS:,} rows, 100 rounds "
           "(preprocess -> train -> evaluate -> condition -> register):")

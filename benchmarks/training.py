@@ -13,9 +13,7 @@ learner's running server is untouched.
 """
 
 import io
-import os
 import statistics
-import tempfile
 import time
 
 import boto3
@@ -23,9 +21,7 @@ import numpy as np
 import xgboost as xgb
 
 from mlops_kit.data import LABEL, synthetic_credit_data
-from mlops_kit.local import server
-from mlops_kit.local.environment import local_environment
-from mlops_kit.local.server import free_port
+from local_server import fresh_local_server
 
 RUNS = 4  # the first of each is reported apart: it pays one-time start-up costs
 REGION = "us-east-1"
@@ -88,25 +84,18 @@ def plain_fit_seconds(train: np.ndarray, validation: np.ndarray) -> float:
 def main() -> None:
     rows = label_first(synthetic_credit_data(30_000, seed=0))
     train, validation = rows[:24_000], rows[24_000:]
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["MLOPS_KIT_HOME"] = home
-        os.environ["MLOPS_KIT_PORT"] = str(free_port())
-        url = server.start().url
-        try:
-            os.environ.update(local_environment(url, REGION))
-            s3 = boto3.client("s3", region_name=REGION)
-            s3.create_bucket(Bucket=BUCKET)
-            s3.put_object(Bucket=BUCKET, Key="data/train/train.csv", Body=csv_bytes(train))
-            s3.put_object(Bucket=BUCKET, Key="data/validation/validation.csv", Body=csv_bytes(validation))
-            sagemaker = boto3.client("sagemaker", region_name=REGION)
-            local, recorded, plain = [], [], []
-            for run in range(RUNS):  # interleaved, so both see the same load on the machine
-                observed, on_server = server_job_seconds(sagemaker, f"benchmark-{run}")
-                local.append(observed)
-                recorded.append(on_server)
-                plain.append(plain_fit_seconds(train, validation))
-        finally:
-            server.stop()
+    with fresh_local_server(REGION):
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET)
+        s3.put_object(Bucket=BUCKET, Key="data/train/train.csv", Body=csv_bytes(train))
+        s3.put_object(Bucket=BUCKET, Key="data/validation/validation.csv", Body=csv_bytes(validation))
+        sagemaker = boto3.client("sagemaker", region_name=REGION)
+        local, recorded, plain = [], [], []
+        for run in range(RUNS):  # interleaved, so both see the same load on the machine
+            observed, on_server = server_job_seconds(sagemaker, f"benchmark-{run}")
+            local.append(observed)
+            recorded.append(on_server)
+            plain.append(plain_fit_seconds(train, validation))
     local_median, plain_median = statistics.median(local[1:]), statistics.median(plain[1:])
     print(f"training job on the local server, 24,000 rows, 100 rounds: median {local_median:.2f} s "
           f"(first job after server start {local[0]:.2f} s; runs: {_listing(local)})")
