@@ -1,6 +1,9 @@
 """Figures drawn for the book at build time with matplotlib, so the build needs no network
 and no diagram tool beyond the pinned packages."""
 
+import json
+import re
+
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
@@ -53,3 +56,127 @@ def architecture_diagram():
     _arrow(ax, (6.5, 3.15), (7.85, 2.45), "HTTPS")
     fig.tight_layout()
     return fig
+
+
+STEP_COLOURS = {"Processing": "#dbeafe", "Training": "#fef9c3", "Condition": "#ede9fe",
+                "RegisterModel": "#dcfce7", "Model": "#dcfce7", "Fail": "#fee2e2"}
+STEP_REFERENCE = re.compile(r"^Steps\.([^.\[]+)")
+
+
+def _referenced_steps(value) -> set[str]:
+    """Names of the steps whose properties a piece of a definition reads (`{"Get": "Steps.X..."}`)."""
+    if isinstance(value, dict):
+        found = set()
+        for key, item in value.items():
+            if key == "Get" and isinstance(item, str) and STEP_REFERENCE.match(item):
+                found.add(STEP_REFERENCE.match(item).group(1))
+            else:
+                found |= _referenced_steps(item)
+        return found
+    if isinstance(value, list):
+        return set().union(*(_referenced_steps(item) for item in value)) if value else set()
+    return set()
+
+
+def pipeline_dag(definition) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """The steps of a pipeline definition (name -> type) and its edges (from, to, label).
+
+    An edge comes from `DependsOn`, from a property a step reads, or from a condition to
+    the steps of its branches (labelled "true" / "false"), as SageMaker orders them.
+    A branch step gets only its condition's edge: it runs when the condition chooses it.
+    """
+    definition = json.loads(definition) if isinstance(definition, str) else definition
+    steps, edges = {}, set()
+
+    def visit(step_list, branch_of=None, label=""):
+        for step in step_list:
+            steps[step["Name"]] = step["Type"]
+            arguments = step.get("Arguments", {})
+            if branch_of:  # a branch step runs when its condition says so, whatever else it reads
+                edges.add((branch_of, step["Name"], label))
+                continue
+            sources = set(step.get("DependsOn", []))
+            if step["Type"] == "Condition":
+                sources |= _referenced_steps(arguments.get("Conditions", []))
+                visit(arguments.get("IfSteps", []), step["Name"], "true")
+                visit(arguments.get("ElseSteps", []), step["Name"], "false")
+            else:
+                sources |= _referenced_steps(arguments)
+            sources |= _referenced_steps(step.get("PropertyFiles", []))
+            edges.update((source, step["Name"], "") for source in sources - {step["Name"]})
+
+    visit(definition.get("Steps", []))
+    unknown = sorted({name for edge in edges for name in edge[:2]} - set(steps))
+    if unknown:
+        raise ValueError(f"The definition refers to step(s) {', '.join(unknown)}, which it does not define.")
+    return steps, sorted(edges)
+
+
+def _levels(steps: dict[str, str], edges: list[tuple[str, str, str]]) -> dict[str, int]:
+    """Each step's column: the length of the longest chain of steps before it."""
+    level = {name: 0 for name in steps}
+    for _ in steps:  # longest paths settle after at most len(steps) rounds in a DAG
+        for source, target, _label in edges:
+            level[target] = max(level[target], level[source] + 1)
+    return level
+
+
+def pipeline_graph(definition):
+    """The pipeline as SageMaker Studio draws it: one box per step, arrows in execution order."""
+    steps, edges = pipeline_dag(definition)
+    level = _levels(steps, edges)
+    columns: dict[int, list[str]] = {}
+    for name in steps:
+        columns.setdefault(level[name], []).append(name)
+    width, height = 2.7, 0.9
+    position = {}
+    for column, names in columns.items():
+        for row, name in enumerate(names):
+            position[name] = (column * 3.3, (len(names) - 1) / 2 - row * 1.6)
+    fig, ax = plt.subplots(figsize=(3.2 * len(columns) + 0.4, 1.5 * max(map(len, columns.values())) + 1.2))
+    for name, kind in steps.items():
+        x, y = position[name]
+        _box(ax, x, y - height / 2, width, height, f"{name}\n({kind})", STEP_COLOURS.get(kind, "#f1f5f9"), size=8.5)
+    for source, target, label in edges:
+        (x0, y0), (x1, y1) = position[source], position[target]
+        skips = level[target] - level[source] > 1  # bend over the steps in between
+        ax.add_patch(FancyArrowPatch((x0 + width / 2, y0 + height / 2), (x1 + width / 2, y1 + height / 2),
+                                     connectionstyle="arc3,rad=-0.35", arrowstyle="-|>", mutation_scale=14,
+                                     color="#334155", linewidth=1.2) if skips else
+                     FancyArrowPatch((x0 + width + 0.03, y0), (x1 - 0.03, y1), arrowstyle="-|>", mutation_scale=14,
+                                     color="#334155", linewidth=1.2))
+        if label:
+            ax.text((x0 + width + x1) / 2, (y0 + y1) / 2 + 0.12, label, fontsize=8, ha="center", color="#334155")
+    ax.set_xlim(-0.2, max(x for x, _ in position.values()) + width + 0.2)
+    ys = [y for _, y in position.values()]
+    ax.set_ylim(min(ys) - 0.9, max(ys) + 1.6)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def solution_pipeline_definition(project) -> dict:
+    """The definition that lab 2's solution package builds, made on a private local backend.
+
+    Building a definition uploads the step scripts to S3, so it needs a backend; a
+    throwaway local one keeps the book build offline and leaves the learner's server alone.
+    """
+    import logging
+    import sys
+    import tempfile
+    import warnings
+    from pathlib import Path
+
+    from mlops_kit.local.isolation import own_local_backend
+    from mlops_kit.session import start_session
+
+    warnings.filterwarnings("ignore", message="Running within a PipelineSession")
+    for sdk_logger in ("sagemaker.core.workflow.utilities", "sagemaker.mlops.workflow.model_step"):
+        logging.getLogger(sdk_logger).setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory(prefix="book-figure-") as home, own_local_backend(Path(home)):
+        session = start_session("local")
+        sys.path.insert(0, str(Path(project).resolve()))
+        from pipelines.credit.pipeline import get_pipeline
+
+        pipeline = get_pipeline(session.region, session.role_arn, session.bucket, "CreditModels", "CreditPipeline", "credit")
+        return json.loads(pipeline.definition())

@@ -65,6 +65,19 @@ class WorkshopSession:
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}; "
                              f"for another AWS service use session.client('<service name>')")
 
+    def wait_for_next_monitoring_run(self, schedule_name: str, *, timeout_minutes: float = 90,
+                                     poll_seconds: float = 60) -> dict:
+        """The finished execution of an hourly monitoring schedule's next run (its ListMonitoringExecutions summary).
+
+        On "local" the backend's clock moves to 5 past the next hour, so that run happens
+        now; on "aws" this waits for it (up to ``timeout_minutes``). See mlops_kit.monitoring_runs.
+        """
+        from .monitoring_runs import run_next_locally, wait_on_aws
+
+        if self.backend == "local":
+            return run_next_locally(self, schedule_name)
+        return wait_on_aws(self, schedule_name, timeout_minutes, poll_seconds)
+
     def _summary(self) -> list[tuple[str, str]]:
         server = self.endpoint_url or "real AWS"
         return [("backend", self.backend), ("region", self.region), ("bucket", self.bucket),

@@ -67,7 +67,7 @@ class CellClock:
 
 def execute(submission: Submission, scratch: Path, time_limit: float) -> Execution:
     """Run a copy of the submission in `scratch`; the submission file itself is never opened for writing."""
-    copy_siblings(submission.path.parent, scratch)
+    copy_siblings(submission.path.parent, scratch, submission.path.stem)
     notebook = prepared_copy(submission)
     output = scratch / EXECUTED_FILE
     clock = CellClock(time_limit)
@@ -103,8 +103,9 @@ def prepared_copy(submission: Submission) -> nbformat.NotebookNode:
     return notebook
 
 
-def copy_siblings(folder: Path, scratch: Path) -> None:
-    """Copy the files beside the notebook (data, helper scripts) so that relative paths still work.
+def copy_siblings(folder: Path, scratch: Path, stem: str) -> None:
+    """Copy the files beside the notebook (data, helper scripts) and its support folder (named
+    like the notebook, e.g. `lab2-pipeline/`) so that relative paths still work.
 
     Other notebooks, folders and hidden files are left out: a folder of submissions may
     hold hundreds of notebooks, and each is graded alone.
@@ -112,6 +113,9 @@ def copy_siblings(folder: Path, scratch: Path) -> None:
     for path in folder.iterdir():
         if path.is_file() and path.suffix != ".ipynb" and not path.name.startswith("."):
             shutil.copy2(path, scratch / path.name)
+    support = folder / stem
+    if support.is_dir():
+        shutil.copytree(support, scratch / stem, ignore=shutil.ignore_patterns("__pycache__", ".*"))
 
 
 @contextmanager

@@ -17,6 +17,7 @@ EXTENSION_MODULES: list[str] = [
     "processing",
     "model_monitor",
     "pipelines",
+    "cloudwatch_alarms",
 ]
 
 _installed = False

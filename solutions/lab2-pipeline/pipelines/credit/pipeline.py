@@ -8,6 +8,7 @@ reaches the threshold, and otherwise stops at AucTooLow with a message saying wh
 updates it in SageMaker and `pipeline.start(...)` runs it.
 """
 
+import logging
 from pathlib import Path
 
 import boto3
@@ -104,6 +105,7 @@ def get_pipeline(region, role, default_bucket, model_package_group_name="CreditM
 
     register = ModelStep(name="RegisterCreditModel", step_args=ModelBuilder(
         s3_model_data_url=model_data, image_uri=xgboost_image, role_arn=role, sagemaker_session=session,
+        log_level=logging.WARNING,  # its default, DEBUG, logs every detail of building the model
     ).register(
         model_package_group_name=model_package_group_name, approval_status=model_approval_status,
         content_types=["text/csv"], response_types=["text/csv"],
@@ -115,7 +117,7 @@ def get_pipeline(region, role, default_bucket, model_package_group_name="CreditM
     test_auc = JsonGet(step_name=evaluate.name, property_file=evaluation_report,
                        json_path="binary_classification_metrics.auc.value")
     auc_too_low = FailStep(name="AucTooLow", error_message=Join(
-        on=" ", values=["Test AUC", test_auc, "is below the threshold", auc_threshold, ": the model is not registered."]))
+        on=" ", values=["Test AUC", test_auc, "is below the AucThreshold", auc_threshold, "so the model was not registered."]))
     check_auc = ConditionStep(
         name="CheckAucCreditEvaluation", conditions=[ConditionGreaterThanOrEqualTo(left=test_auc, right=auc_threshold)],
         if_steps=[register], else_steps=[auc_too_low])

@@ -1,0 +1,1 @@
+"""Model-building pipelines of the credit project, one sub-package per model."""
