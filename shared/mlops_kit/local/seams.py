@@ -162,7 +162,7 @@ SEAMS: list[tuple] = [
      ("name", "namespace", "metric_name", "metric_data_queries", "comparison_operator", "evaluation_periods",
       "datapoints_to_alarm", "period", "threshold", "statistic", "extended_statistic", "description", "dimensions",
       "alarm_actions", "ok_actions", "insufficient_data_actions", "unit", "actions_enabled", "treat_missing_data",
-      "rule")),
+      "evaluate_low_sample_count_percentile", "rule")),
     ("moto.cloudwatch.models.MetricDatum.__init__", "callable", ("namespace", "name", "value", "dimensions", "timestamp")),
     ("moto.cloudwatch.models.MetricAggregatedDatum.__init__", "callable",
      ("min_stat", "max_stat", "sample_count", "sum_stat")),
