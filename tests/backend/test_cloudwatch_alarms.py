@@ -1,7 +1,7 @@
 """CloudWatch metric alarms evaluate on the local backend: boto3 over HTTP against the test server."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import boto3
 import pytest

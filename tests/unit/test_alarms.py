@@ -1,6 +1,6 @@
 """The CloudWatch alarm evaluation rules (mlops_kit.local.alarms), without a server."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 

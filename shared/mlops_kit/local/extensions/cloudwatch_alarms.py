@@ -172,7 +172,8 @@ def notification(backend: CloudWatchBackend, alarm, old_state: str) -> str:
         "Dimensions": [{"value": dimension.value, "name": dimension.name} for dimension in alarm.dimensions],
         "Period": int(alarm.period), "EvaluationPeriods": int(alarm.evaluation_periods),
         "ComparisonOperator": alarm.comparison_operator, "Threshold": float(alarm.threshold),
-        "TreatMissingData": alarm.treat_missing_data or "missing", "EvaluateLowSampleCountPercentile": alarm.evaluate_low_sample_count_percentile or "",
+        "TreatMissingData": alarm.treat_missing_data or "missing",
+        "EvaluateLowSampleCountPercentile": alarm.evaluate_low_sample_count_percentile or "",
     }
     if alarm.extended_statistic:
         trigger["ExtendedStatistic"] = alarm.extended_statistic
@@ -240,7 +241,8 @@ def _evaluating_put_metric_alarm(original):
                 _record(self, alarm, now, "ConfigurationUpdate", f'Alarm "{name}" updated',
                         {"version": "1.0", "type": "Update"})
             else:
-                alarm.state_value, alarm.state_reason, alarm.state_reason_data = "INSUFFICIENT_DATA", INITIAL_REASON, "{}"
+                alarm.state_value, alarm.state_reason = "INSUFFICIENT_DATA", INITIAL_REASON
+                alarm.state_reason_data = "{}"
                 alarm.state_updated_timestamp = _naive(now)
                 _record(self, alarm, now, "ConfigurationUpdate", f'Alarm "{name}" created',
                         {"version": "1.0", "type": "Create"})
