@@ -5,6 +5,11 @@ and analyses the hour before it. On AWS a lab can only wait for it; on the local
 the backend's clock (``mlops_kit.local.clock``) is moved to 5 minutes past the next top
 of the hour instead, which runs that hour's execution at once. Either way the learner's
 code reads the same execution summary, so the lab stays portable.
+
+Known edge (local): before the first call the backend follows real time, so if a real top
+of the hour passes between sending traffic and calling this, the backend's own ticker runs
+that hour (as AWS would) and this call returns the following, empty, hour. After the
+first call the clock sits at 5 past an hour, so the next 55 minutes are safe.
 """
 
 import time

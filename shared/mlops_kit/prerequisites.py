@@ -43,11 +43,12 @@ def approved_credit_model(session, *, rows: int = 6000, seed: int = 0, prefix: s
     data = synthetic_credit_data(rows, seed=seed)
     rest, test = train_test_split(data, test_size=0.2, stratify=data[LABEL], random_state=seed)
     train, validation = train_test_split(rest, test_size=0.125, stratify=rest[LABEL], random_state=seed)
-    base = f"s3://{session.bucket}/{prefix}/{stamp}"
+    folder = f"{prefix}/credit-{stamp}"
+    base = f"s3://{session.bucket}/{folder}"
     uris = {
-        "train_uri": _upload(session, train, f"{prefix}/{stamp}/train/train.csv", header=False),
-        "validation_uri": _upload(session, validation, f"{prefix}/{stamp}/validation/validation.csv", header=False),
-        "train_with_header_uri": _upload(session, train, f"{prefix}/{stamp}/train_headers/train_data_with_headers.csv",
+        "train_uri": _upload(session, train, f"{folder}/train/train.csv", header=False),
+        "validation_uri": _upload(session, validation, f"{folder}/validation/validation.csv", header=False),
+        "train_with_header_uri": _upload(session, train, f"{folder}/train_headers/train_data_with_headers.csv",
                                          header=True),
     }
     print(f"1. Uploaded synthetic credit data ({len(train):,} train, {len(validation):,} validation, "
@@ -63,7 +64,8 @@ def approved_credit_model(session, *, rows: int = 6000, seed: int = 0, prefix: s
     return {
         "model_package_arn": package_arn, "model_package_group": model_package_group, "model_data": model_data,
         "image_uri": image_uri, "training_job_name": job_name, **uris,
-        "train_features": train[FEATURES].reset_index(drop=True), "test_features": test[FEATURES].reset_index(drop=True),
+        "train_features": train[FEATURES].reset_index(drop=True),
+        "test_features": test[FEATURES].reset_index(drop=True),
     }
 
 

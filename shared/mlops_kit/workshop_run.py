@@ -40,9 +40,10 @@ class LabRun:
 
 
 def strip_run_metadata(notebook: Path) -> None:
-    """Drop papermill's timestamps and durations, which change on every run."""
+    """Drop papermill's timestamps and durations, and saved widget state, which change on every run."""
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)

@@ -43,3 +43,19 @@ def test_lab0_solution_page_shows_its_committed_outputs(site):
     assert re.search(r"test AUC: 0\.\d{3}", html)
     assert "lab0.split" in html and "points" in html
     assert html.count("<img") >= 3  # class balance, ROC curve, confusion matrix
+
+
+def test_lab2_chapter_shows_the_pipeline_graph_and_its_solution_page_is_built(site):
+    html = page(site, "book/lab2-pipeline.html")
+    images = re.findall(r'<img[^>]+src="([^"]+\.png)"', html)
+    assert images, "the pipeline graph was not rendered"
+    assert (site / "book" / images[0]).resolve().stat().st_size > 10_000
+    assert "CheckAucCreditEvaluation" in html and "lab2.fail_path" in html
+    assert "lab2.approve" in page(site, "solutions/lab2-pipeline.html")
+
+
+def test_lab4_chapter_and_solution_page_show_the_violations_and_distributions(site):
+    assert "output_columns_position" in page(site, "book/lab4-monitoring.html")
+    html = page(site, "solutions/lab4-monitoring.html")
+    assert "baseline_drift_check" in html and "data_type_check" in html and "lab4.scenarios" in html
+    assert html.count("<img") >= 2  # baseline vs current distributions, AGE drift hour by hour

@@ -12,12 +12,13 @@ def write_notebook(path, *sources):
 
 
 def test_a_successful_run_refreshes_outputs_without_timing_metadata(tmp_path):
-    notebook = write_notebook(tmp_path / "lab9-demo.ipynb", "print(6 * 7)")
+    notebook = write_notebook(tmp_path / "lab9-demo.ipynb", "print(6 * 7)",
+                              "from IPython.display import display\nfrom ipywidgets import IntSlider\ndisplay(IntSlider())")
     run = run_solution(notebook, tmp_path / "failed", timeout=60)
     assert not run.error
     nb = nbformat.read(notebook, as_version=4)
     assert nb.cells[0].outputs[0]["text"] == "42\n"
-    assert "papermill" not in nb.metadata
+    assert "papermill" not in nb.metadata and "widgets" not in nb.metadata
     assert "papermill" not in nb.cells[0].metadata and "execution" not in nb.cells[0].metadata
 
 

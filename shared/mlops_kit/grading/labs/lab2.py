@@ -194,7 +194,7 @@ def execution_succeeded_and_registered_a_model_with_metrics(ctx):
         raise CheckFailed("The evaluation report puts the metrics under regression_metrics: this model is a classifier.",
                           hint="Use binary_classification_metrics, as the model registry shows classifiers' metrics.")
     auc = report.get("binary_classification_metrics", {}).get("auc", {})
-    if not isinstance(auc, dict) or not 0.5 <= float(auc.get("value", 0)) <= 1:
+    if not isinstance(auc, dict) or not isinstance(auc.get("value"), (int, float)) or not 0.5 <= auc["value"] <= 1:
         raise CheckFailed(f"The report has no AUC at {AUC_PATH} (it has {json.dumps(report)[:200]}).")
     if ctx.get("model_package_arn") != package["ModelPackageArn"]:
         raise CheckFailed("`model_package_arn` is not the package this execution registered.",
@@ -209,18 +209,20 @@ def execution_succeeded_and_registered_a_model_with_metrics(ctx):
 def package_holds_the_executions_model(ctx):
     _, steps = execution_of(ctx, "execution")
     package = registered_package(ctx, steps)
-    job_name = steps["TrainCreditModel"]["Metadata"]["TrainingJob"]["Arn"].split("/")[-1]
+    job_arns = {name: next(iter(steps.get(name, {}).get("Metadata", {}).values()), {}).get("Arn", "")
+                for name in ("TrainCreditModel", "PreprocessCreditData")}
+    if not all(job_arns.values()):
+        raise CheckFailed("The execution has no TrainCreditModel or PreprocessCreditData job.")
     model_data = sagemaker_call(ctx, "The training job", "describe_training_job",
-                                TrainingJobName=job_name)["ModelArtifacts"]["S3ModelArtifacts"]
+                                TrainingJobName=job_arns["TrainCreditModel"].split("/")[-1])["ModelArtifacts"]["S3ModelArtifacts"]
     if package["InferenceSpecification"]["Containers"][0]["ModelDataUrl"] != model_data:
         raise CheckFailed("The registered package does not hold the model this execution trained.")
     execution_id = ctx.get("execution").arn.split("/")[-1]
-    statistics = package["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"]
-    if execution_id not in statistics:
+    if execution_id not in package["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"]:
         raise CheckFailed("The package's metrics are not this execution's evaluation report (a fixed S3 path is "
                           "overwritten by every run).")
-    job_name = steps["PreprocessCreditData"]["Metadata"]["ProcessingJob"]["Arn"].split("/")[-1]
-    job = sagemaker_call(ctx, "The preprocessing job", "describe_processing_job", ProcessingJobName=job_name)
+    job = sagemaker_call(ctx, "The preprocessing job", "describe_processing_job",
+                         ProcessingJobName=job_arns["PreprocessCreditData"].split("/")[-1])
     if ctx.get("input_data_url") not in [item["S3Input"]["S3Uri"] for item in job["ProcessingInputs"]]:
         raise CheckFailed("The preprocessing job did not read `input_data_url`.")
 

@@ -88,7 +88,8 @@ def capture_files_hold_the_traffic(ctx):
     capture = endpoint.get("DataCaptureConfig") or {}  # a DataCaptureConfigSummary
     if not capture.get("EnableCapture"):
         raise CheckFailed("The endpoint does not capture data.",
-                          hint="Give the endpoint configuration data_capture_config=DataCaptureConfig(enable_capture=True, ...).")
+                          hint="Give the endpoint configuration "
+                               "data_capture_config=DataCaptureConfig(enable_capture=True, ...).")
     if capture.get("CurrentSamplingPercentage") != 100:
         raise CheckFailed(f"The endpoint captures {capture.get('CurrentSamplingPercentage')} % of requests; the lab "
                           "asks for 100 % (the SDK's default is 20 %).", hint="initial_sampling_percentage=100")
@@ -99,7 +100,8 @@ def capture_files_hold_the_traffic(ctx):
     data = [record.get("captureData", {}) for record in records]
     if not all("endpointInput" in item and "endpointOutput" in item for item in data):
         raise CheckFailed("Capture records lack the request or the answer.",
-                          hint='Capture both: capture_options=[CaptureOption(capture_mode="Input"), CaptureOption(capture_mode="Output")].')
+                          hint='Capture both: capture_options=[CaptureOption(capture_mode="Input"), '
+                               'CaptureOption(capture_mode="Output")].')
     if any(item["endpointInput"].get("encoding") != "CSV" for item in data):
         raise CheckFailed("The requests were not captured as CSV (the monitor cannot read them).",
                           hint='capture_content_type_header=CaptureContentTypeHeader(csv_content_types=["text/csv"]) '
@@ -264,6 +266,11 @@ def drift_alarm_fired(ctx):
         raise CheckFailed(f"The alarm watches {alarm.get('MetricName')} with dimensions "
                           f"{[d['Name'] for d in alarm.get('Dimensions', [])]}.",
                           hint=f"MetricName={DRIFT_METRIC!r}, Dimensions=Endpoint and MonitoringSchedule.")
+    settings = (alarm.get("Statistic"), alarm.get("Period"), alarm.get("ComparisonOperator"), alarm.get("Threshold"))
+    if settings != ("Maximum", 3600, "GreaterThanThreshold", ctx.get("drift_threshold")):
+        raise CheckFailed(f"The alarm is set to {settings}; the lab asks for the hourly Maximum above drift_threshold.",
+                          hint="Statistic='Maximum', Period=3600, ComparisonOperator='GreaterThanThreshold', "
+                               "Threshold=drift_threshold.")
     if alarm["StateValue"] != "ALARM":
         raise CheckFailed(f"The alarm is {alarm['StateValue']} after the drift: {alarm.get('StateReason', '')}",
                           hint="Statistic Maximum, Period 3600, Threshold drift_threshold, GreaterThanThreshold.")
@@ -277,7 +284,8 @@ def everything_deleted(ctx):
                           hint="Do the exercises above first.")
     still = []
     for kind, describe, argument in [
-        ("monitoring schedule", sagemaker.describe_monitoring_schedule, {"MonitoringScheduleName": ctx.get("schedule_name")}),
+        ("monitoring schedule", sagemaker.describe_monitoring_schedule,
+         {"MonitoringScheduleName": ctx.get("schedule_name")}),
         ("endpoint", sagemaker.describe_endpoint, {"EndpointName": name}),
         ("endpoint configuration", sagemaker.describe_endpoint_config, {"EndpointConfigName": name}),
         ("model", sagemaker.describe_model, {"ModelName": name}),
