@@ -19,6 +19,7 @@ from pathlib import Path
 import boto3
 
 from local_server import fresh_local_server
+from pipeline import timed_execution
 from mlops_kit.data import synthetic_credit_data
 
 REGION = "us-east-1"
@@ -28,28 +29,6 @@ SOLUTION = ROOT / "solutions" / "lab2-pipeline.ipynb"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 BUCKET = "lab2-benchmark"
 RUNS = 3  # the first is reported apart: it pays one-time start-up costs
-
-
-def timed_execution(sagemaker, pipeline) -> dict:
-    """One execution with the pipeline's defaults, timed as the client sees it."""
-    began = time.perf_counter()
-    arn = pipeline.start().arn
-    first_step = None
-    while True:
-        if first_step is None:
-            steps = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=arn)["PipelineExecutionSteps"]
-            if any(step["StepStatus"] != "Starting" for step in steps):
-                first_step = time.perf_counter() - began
-        described = sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)
-        if described["PipelineExecutionStatus"] not in ("Executing", "Stopping"):
-            break
-        time.sleep(0.01)
-    total = time.perf_counter() - began
-    if described["PipelineExecutionStatus"] != "Succeeded":
-        raise SystemExit(f"execution {described['PipelineExecutionStatus']}: {described.get('FailureReason')}")
-    steps = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=arn)["PipelineExecutionSteps"]
-    spans = {step["StepName"]: (step["EndTime"] - step["StartTime"]).total_seconds() for step in reversed(steps)}
-    return {"total": total, "first_step": first_step, "spans": spans}
 
 
 def pipeline_figures() -> list[dict]:

@@ -89,13 +89,14 @@ def run_solution(notebook: Path, failed_dir: Path, timeout: int) -> LabRun:
     )
 
 
-def build_book(root: Path) -> tuple[bool, Path]:
-    """Strict (-W) Jupyter Book build; the log goes beside the site."""
-    log = root / "_build" / "book-build.log"
+def build_book(root: Path, output: Path | None = None) -> tuple[bool, Path]:
+    """Strict (-W) Jupyter Book build into `output`/_build (default: the repository's); the log goes beside the site."""
+    output = output or root
+    log = output / "_build" / "book-build.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     with log.open("w") as stream:
-        status = subprocess.run([str(jupyter_book), "build", str(root), "-W", "--keep-going"],
+        status = subprocess.run([str(jupyter_book), "build", str(root), "-W", "--keep-going", "--path-output", str(output)],
                                 stdout=stream, stderr=subprocess.STDOUT, cwd=root).returncode
     return status == 0, log
 

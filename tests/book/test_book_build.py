@@ -1,11 +1,11 @@
 """The book builds strictly (-W: any warning fails) and offline, and shows what it should."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from mlops_kit.workshop_run import build_book
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -13,10 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    build = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "--keep-going", "--path-output", str(out)],
-                           capture_output=True, text=True, cwd=ROOT)
-    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+    built, log = build_book(ROOT, out)
+    assert built, log.read_text()[-6000:]
     return out / "_build" / "html"
 
 

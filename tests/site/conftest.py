@@ -2,14 +2,14 @@
 
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from mlops_kit.workshop_run import build_book
 
 ROOT = Path(__file__).resolve().parents[2]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -34,10 +34,8 @@ class QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    build = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "--keep-going", "--path-output", str(out)],
-                           capture_output=True, text=True, cwd=ROOT)
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    built, log = build_book(ROOT, out)
+    assert built, log.read_text()[-6000:]
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(out / "_build" / "html")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
