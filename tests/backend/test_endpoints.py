@@ -14,6 +14,8 @@ import pytest
 import xgboost
 from botocore.exceptions import ClientError
 
+from polling import wait_until
+
 BUCKET = "endpoint-tests"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 ACCOUNT = "123456789012"
@@ -80,12 +82,8 @@ def create_config(name: str, model_name: str, data_capture: dict | None = None) 
 def wait_until_settled(endpoint_name: str, timeout: float = 10) -> dict:
     """Poll DescribeEndpoint until it leaves Creating/Updating; return the description."""
     sagemaker = boto3.client("sagemaker")
-    deadline = time.monotonic() + timeout
-    while True:
-        description = sagemaker.describe_endpoint(EndpointName=endpoint_name)
-        if description["EndpointStatus"] not in ("Creating", "Updating") or time.monotonic() > deadline:
-            return description
-        time.sleep(0.05)
+    return wait_until(lambda: sagemaker.describe_endpoint(EndpointName=endpoint_name), "EndpointStatus",
+                      lambda status: status not in ("Creating", "Updating"), timeout, f"endpoint {endpoint_name}")
 
 
 def deploy(endpoint_name: str, booster: xgboost.Booster | None = None, data_capture: dict | None = None,

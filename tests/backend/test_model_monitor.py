@@ -8,12 +8,12 @@ and poll DescribeProcessingJob themselves.
 
 import functools
 import json
-import time
 
 import boto3
 import numpy as np
 import pytest
 import xgboost
+from polling import wait_until
 from test_endpoints import ROLE, deploy, upload_model
 
 from mlops_kit.data.schema import FEATURES, LABEL
@@ -66,12 +66,8 @@ def make_bucket() -> None:
 
 def wait_for_job(name: str, timeout: float = 30) -> dict:
     sagemaker = boto3.client("sagemaker")
-    deadline = time.monotonic() + timeout
-    while True:
-        description = sagemaker.describe_processing_job(ProcessingJobName=name)
-        if description["ProcessingJobStatus"] not in ("InProgress", "Stopping") or time.monotonic() > deadline:
-            return description
-        time.sleep(0.05)
+    return wait_until(lambda: sagemaker.describe_processing_job(ProcessingJobName=name), "ProcessingJobStatus",
+                      lambda status: status not in ("InProgress", "Stopping"), timeout, f"processing job {name}")
 
 
 def suggest_baseline(csv_text: str | None = None, key: str = "baseline/train.csv", header: bool = True):

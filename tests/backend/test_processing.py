@@ -19,6 +19,8 @@ from sagemaker.core.processing import ScriptProcessor
 from sagemaker.core.resources import ProcessingJob
 from sagemaker.core.shapes import ProcessingInput, ProcessingOutput, ProcessingS3Input, ProcessingS3Output
 
+from polling import wait_until
+
 REGION = "us-east-1"
 BUCKET = "processing-tests"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
@@ -67,13 +69,8 @@ def write_script(tmp_path, source, name="preprocess.py"):
 
 def wait_for(name, timeout=60):
     sagemaker = boto3.client("sagemaker", region_name=REGION)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        description = sagemaker.describe_processing_job(ProcessingJobName=name)
-        if description["ProcessingJobStatus"] in ("Completed", "Failed", "Stopped"):
-            return description
-        time.sleep(0.05)
-    raise AssertionError(f"processing job {name} still {description['ProcessingJobStatus']}")
+    return wait_until(lambda: sagemaker.describe_processing_job(ProcessingJobName=name), "ProcessingJobStatus",
+                      lambda status: status in ("Completed", "Failed", "Stopped"), timeout, f"processing job {name}")
 
 
 def run(tmp_path, source, inputs=(RAW,), outputs=(), arguments=None, env=None, image=None):

@@ -2,7 +2,6 @@
 
 import io
 import tarfile
-import time
 
 import boto3
 import numpy as np
@@ -12,6 +11,8 @@ from sagemaker.core import image_uris
 from sagemaker.core.resources import TrainingJob
 from sagemaker.train import ModelTrainer
 from sagemaker.core.training.configs import Compute, InputData, OutputDataConfig
+
+from polling import wait_until
 
 REGION = "us-east-1"
 BUCKET = "training-tests"
@@ -68,13 +69,8 @@ def create_job(name, image=None, hyperparameters=None, channels=None):
 
 def wait_for(name, timeout=30):
     sagemaker = boto3.client("sagemaker", region_name=REGION)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        description = sagemaker.describe_training_job(TrainingJobName=name)
-        if description["TrainingJobStatus"] in ("Completed", "Failed", "Stopped"):
-            return description
-        time.sleep(0.05)
-    raise AssertionError(f"training job {name} still {description['TrainingJobStatus']}")
+    return wait_until(lambda: sagemaker.describe_training_job(TrainingJobName=name), "TrainingJobStatus",
+                      lambda status: status in ("Completed", "Failed", "Stopped"), timeout, f"training job {name}")
 
 
 def load_model(s3, uri):
