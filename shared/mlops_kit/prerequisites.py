@@ -1,27 +1,34 @@
 """What a lab needs from earlier labs, re-created in seconds, so that every lab stands alone.
 
-``approved_credit_model(session)`` gives lab 4 (monitoring) what labs 1-2 would have left
-behind: the credit data split and uploaded to S3, a model trained by a real training job
-of the built-in XGBoost algorithm, and that model registered as an **Approved** package
-in the model registry. It uses only boto3 calls of the session, so it works the same on
-the local backend (seconds) and on AWS (a training job: 3-5 minutes, a few cents).
-It prints each step, so a learner sees what was made for them.
+``approved_credit_model(session)`` gives lab 4 (monitoring) what lab 2 would have left
+behind: lab 2's pipeline (``CreditPipeline``, built by the workshop's reference solution
+``solutions/lab2-pipeline``), one run of it on the credit data, and the model that run
+registered, **Approved** in the model registry. The pipeline stays, so lab 4 can retrain
+with it. Only SageMaker SDK and boto3 calls of the session are used, so it works the
+same on the local backend (seconds) and on AWS (a pipeline run: 15-25 minutes, a few
+cents). It prints each step, so a learner sees what was made for them.
 """
 
+import importlib.util
 import io
+import logging
 import time
+import warnings
+from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
-from mlops_kit.data import FEATURES, LABEL, synthetic_credit_data
+from mlops_kit.data import COLUMNS, FEATURES, synthetic_credit_data
+from mlops_kit.project import NotInWorkshopError, repo_root
 
-MODEL_PACKAGE_GROUP = "CreditModels"  # the group lab 2's pipeline registers into
-XGBOOST_VERSION = "1.7-1"
-HYPERPARAMETERS = {"max_depth": "5", "eta": "0.2", "gamma": "4", "min_child_weight": "6", "subsample": "0.8",
-                   "objective": "binary:logistic", "eval_metric": "auc", "num_round": "100"}  # lab 1's
-FINISHED = ("Completed", "Failed", "Stopped")
+PIPELINE_NAME = "CreditPipeline"  # get_pipeline's defaults in lab 2's reference solution
+MODEL_PACKAGE_GROUP = "CreditModels"
+REFERENCE_PIPELINE = Path("solutions", "lab2-pipeline", "pipelines", "credit", "pipeline.py")
+FINISHED = ("Succeeded", "Failed", "Stopped")
+# Building a definition, the SDK warns that it leaves out job names (SageMaker names each run's jobs).
+DEFINITION_LOGGERS = ("sagemaker.core.workflow.utilities", "sagemaker.mlops.workflow.model_step")
 
 
 class PrerequisiteError(RuntimeError):
@@ -29,101 +36,111 @@ class PrerequisiteError(RuntimeError):
 
 
 def approved_credit_model(session, *, rows: int = 6000, seed: int = 0, prefix: str = "prerequisites",
-                          model_package_group: str = MODEL_PACKAGE_GROUP, poll_seconds: float | None = None) -> dict:
-    """Split, upload, train and register an Approved credit model; return where everything is.
+                          pipeline_name: str = PIPELINE_NAME, model_package_group: str = MODEL_PACKAGE_GROUP,
+                          poll_seconds: float | None = None) -> dict:
+    """Run lab 2's pipeline on synthetic credit data and approve the model it registers; return where things are.
 
-    Returns a dict with ``model_package_arn``, ``model_package_group``, ``model_data`` (the
-    model.tar.gz), ``image_uri``, ``training_job_name``, ``train_with_header_uri`` (the
-    training rows with their header, label first: what lab 1 wrote for monitoring),
-    ``train_uri``/``validation_uri`` (label first, no header), and ``train_features`` /
-    ``test_features`` (DataFrames of the 23 features, for baselines and traffic).
+    Returns a dict with ``pipeline_name``, ``pipeline_execution_arn``, ``input_data_url``
+    (the raw CSV the run read), ``model_package_arn``, ``model_package_group``,
+    ``model_data`` (the model.tar.gz), and ``train_features`` / ``test_features``:
+    DataFrames of the 23 features as the pipeline prepared them (amounts scaled), the
+    model's training rows and the rows it never saw.
     """
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d-%H-%M-%S-%f")[:-3]  # as the SDK's unique names
-    poll = poll_seconds if poll_seconds is not None else (0.2 if session.backend == "local" else 15)
-    data = synthetic_credit_data(rows, seed=seed)
-    rest, test = train_test_split(data, test_size=0.2, stratify=data[LABEL], random_state=seed)
-    train, validation = train_test_split(rest, test_size=0.125, stratify=rest[LABEL], random_state=seed)
-    folder = f"{prefix}/credit-{stamp}"
-    base = f"s3://{session.bucket}/{folder}"
-    uris = {
-        "train_uri": _upload(session, train, f"{folder}/train/train.csv", header=False),
-        "validation_uri": _upload(session, validation, f"{folder}/validation/validation.csv", header=False),
-        "train_with_header_uri": _upload(session, train, f"{folder}/train_headers/train_data_with_headers.csv",
-                                         header=True),
-    }
-    print(f"1. Uploaded synthetic credit data ({len(train):,} train, {len(validation):,} validation, "
-          f"{len(test):,} test rows) under {base}/")
-
-    image_uri = _xgboost_image(session)
-    job_name = f"prerequisite-xgboost-{stamp}"
-    model_data = _train(session, job_name, image_uri, base, uris, poll)
-    print(f"2. Trained XGBoost {XGBOOST_VERSION} (lab 1's hyperparameters) in training job {job_name}: {model_data}")
-
-    package_arn = _register_approved(session, model_package_group, image_uri, model_data, job_name)
-    print(f"3. Registered it in model package group {model_package_group!r} as Approved: {package_arn}")
-    return {
-        "model_package_arn": package_arn, "model_package_group": model_package_group, "model_data": model_data,
-        "image_uri": image_uri, "training_job_name": job_name, **uris,
-        "train_features": train[FEATURES].reset_index(drop=True),
-        "test_features": test[FEATURES].reset_index(drop=True),
-    }
-
-
-def _upload(session, frame: pd.DataFrame, key: str, header: bool) -> str:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, header=header, index=False)
-    session.client("s3").put_object(Bucket=session.bucket, Key=key, Body=buffer.getvalue().encode())
-    return f"s3://{session.bucket}/{key}"
-
-
-def _xgboost_image(session) -> str:
-    from sagemaker.core import image_uris
-
-    return image_uris.retrieve("xgboost", session.region, XGBOOST_VERSION)
-
-
-def _train(session, job_name: str, image_uri: str, base: str, uris: dict, poll: float) -> str:
+    poll = poll_seconds if poll_seconds is not None else (0.2 if session.backend == "local" else 30)
     sagemaker = session.client("sagemaker")
 
-    def channel(name: str) -> dict:
-        prefix = uris[f"{name}_uri"].rsplit("/", 1)[0] + "/"
-        return {"ChannelName": name, "ContentType": "text/csv", "DataSource": {"S3DataSource": {
-            "S3DataType": "S3Prefix", "S3Uri": prefix, "S3DataDistributionType": "FullyReplicated"}}}
+    key = f"{prefix}/raw-{stamp}/credit.csv"
+    session.client("s3").put_object(Bucket=session.bucket, Key=key,
+                                    Body=synthetic_credit_data(rows, seed=seed).to_csv(index=False).encode())
+    input_data_url = f"s3://{session.bucket}/{key}"
+    print(f"1. Uploaded {rows:,} rows of synthetic credit data: {input_data_url}")
 
-    sagemaker.create_training_job(
-        TrainingJobName=job_name, RoleArn=session.role_arn, HyperParameters=HYPERPARAMETERS,
-        AlgorithmSpecification={"TrainingImage": image_uri, "TrainingInputMode": "File"},
-        InputDataConfig=[channel("train"), channel("validation")],
-        OutputDataConfig={"S3OutputPath": f"{base}/models"},
-        ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
-        StoppingCondition={"MaxRuntimeInSeconds": 1800},
-    )
+    _upsert_reference_pipeline(session, pipeline_name, model_package_group, prefix)
+    execution_arn = sagemaker.start_pipeline_execution(
+        PipelineName=pipeline_name, PipelineExecutionDescription="approved_credit_model",
+        PipelineParameters=[{"Name": "InputDataUrl", "Value": input_data_url}])["PipelineExecutionArn"]
+    steps = _finished_steps(sagemaker, pipeline_name, execution_arn, poll)
+    print(f"2. Ran lab 2's pipeline {pipeline_name!r}: " + " -> ".join(steps))
+
+    package_arn = steps["RegisterCreditModel"]["Metadata"]["RegisterModel"]["Arn"]
+    sagemaker.update_model_package(ModelPackageArn=package_arn, ModelApprovalStatus="Approved",
+                                   ApprovalDescription="Approved by approved_credit_model for a stand-alone lab")
+    print(f"3. Approved the model it registered in {model_package_group!r}: {package_arn}")
+
+    package = sagemaker.describe_model_package(ModelPackageName=package_arn)
+    parts = _processing_outputs(sagemaker, steps["PreprocessCreditData"])
+    return {
+        "pipeline_name": pipeline_name, "pipeline_execution_arn": execution_arn, "input_data_url": input_data_url,
+        "model_package_arn": package_arn, "model_package_group": model_package_group,
+        "model_data": package["InferenceSpecification"]["Containers"][0]["ModelDataUrl"],
+        "train_features": _features(session, f"{parts['train']}/train.csv"),
+        "test_features": _features(session, f"{parts['test']}/test.csv"),
+    }
+
+
+def _upsert_reference_pipeline(session, pipeline_name: str, model_package_group: str, prefix: str) -> None:
+    """Create or update lab 2's pipeline, built by the reference solution's own ``get_pipeline``."""
+    try:
+        path = repo_root(Path(__file__).parent) / REFERENCE_PIPELINE
+    except NotInWorkshopError:
+        path = None
+    if path is None or not path.is_file():
+        raise PrerequisiteError(f"Lab 2's reference pipeline ({REFERENCE_PIPELINE}) is not next to the kit: install "
+                                "the kit from a clone of the workshop repository (./workshop, or pip install -e ./shared).")
+    spec = importlib.util.spec_from_file_location("mlops_kit_reference_credit_pipeline", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with _quiet_definition_building():
+        pipeline = module.get_pipeline(region=session.region, role=session.role_arn, default_bucket=session.bucket,
+                                       model_package_group_name=model_package_group, pipeline_name=pipeline_name,
+                                       base_job_prefix=prefix)
+        pipeline.upsert(role_arn=session.role_arn,
+                        description="Lab 2's credit pipeline, re-created by approved_credit_model")
+
+
+@contextmanager
+def _quiet_definition_building():
+    loggers = [logging.getLogger(name) for name in DEFINITION_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Running within a PipelineSession")
+        for logger in loggers:
+            logger.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
+
+
+def _finished_steps(sagemaker, pipeline_name: str, execution_arn: str, poll: float) -> dict:
+    """Wait for the run; its steps by name, or a PrerequisiteError naming the step that failed."""
     while True:
-        job = sagemaker.describe_training_job(TrainingJobName=job_name)
-        if job["TrainingJobStatus"] in FINISHED:
+        execution = sagemaker.describe_pipeline_execution(PipelineExecutionArn=execution_arn)
+        if execution["PipelineExecutionStatus"] in FINISHED:
             break
         time.sleep(poll)
-    if job["TrainingJobStatus"] != "Completed":
-        raise PrerequisiteError(f"Training job {job_name} is {job['TrainingJobStatus']}: "
-                                f"{job.get('FailureReason', 'no reason given')}. Read its log in CloudWatch Logs "
-                                "(/aws/sagemaker/TrainingJobs), then run this cell again.")
-    return job["ModelArtifacts"]["S3ModelArtifacts"]
+    listed = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=execution_arn, SortOrder="Ascending")
+    steps = {step["StepName"]: step for step in listed["PipelineExecutionSteps"]}
+    if execution["PipelineExecutionStatus"] != "Succeeded" or "RegisterCreditModel" not in steps:
+        failed = [f"{name}: {step.get('FailureReason', step['StepStatus'])}" for name, step in steps.items()
+                  if step["StepStatus"] != "Succeeded"]
+        raise PrerequisiteError(f"Pipeline {pipeline_name} ended {execution['PipelineExecutionStatus']} without "
+                                f"registering a model ({'; '.join(failed) or execution.get('FailureReason')}). Look "
+                                f"at the run {execution_arn} (list_pipeline_execution_steps), then run this cell "
+                                "again.")
+    return steps
 
 
-def _register_approved(session, group: str, image_uri: str, model_data: str, job_name: str) -> str:
-    sagemaker = session.client("sagemaker")
-    try:
-        sagemaker.describe_model_package_group(ModelPackageGroupName=group)
-    except sagemaker.exceptions.ClientError:
-        sagemaker.create_model_package_group(ModelPackageGroupName=group,
-                                             ModelPackageGroupDescription="Credit default models (XGBoost)")
-    return sagemaker.create_model_package(
-        ModelPackageGroupName=group, ModelApprovalStatus="Approved",
-        ModelPackageDescription=f"Re-created for a stand-alone lab from training job {job_name}",
-        InferenceSpecification={
-            "Containers": [{"Image": image_uri, "ModelDataUrl": model_data}],
-            "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"],
-            "SupportedRealtimeInferenceInstanceTypes": ["ml.m5.large"],
-            "SupportedTransformInstanceTypes": ["ml.m5.large"],
-        },
-    )["ModelPackageArn"]
+def _processing_outputs(sagemaker, step: dict) -> dict:
+    job_name = step["Metadata"]["ProcessingJob"]["Arn"].split("/")[-1]
+    outputs = sagemaker.describe_processing_job(ProcessingJobName=job_name)["ProcessingOutputConfig"]["Outputs"]
+    return {output["OutputName"]: output["S3Output"]["S3Uri"].rstrip("/") for output in outputs}
+
+
+def _features(session, uri: str) -> pd.DataFrame:
+    """A part the pipeline wrote (label first, no header), as the 23 features the model reads."""
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    body = session.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    return pd.read_csv(io.BytesIO(body), header=None, names=COLUMNS)[FEATURES]

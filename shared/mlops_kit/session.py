@@ -51,6 +51,7 @@ class WorkshopSession:
     boto_session: boto3.Session = field(repr=False)
     endpoint_url: str | None = None
     _clients: dict = field(default_factory=dict, repr=False, compare=False)
+    _returned_monitoring_runs: dict = field(default_factory=dict, repr=False, compare=False)  # schedule -> last run time
 
     def client(self, service_name: str):
         """A boto3 client of this session (for example "s3", "sagemaker", "events"), made once."""

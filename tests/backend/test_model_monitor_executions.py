@@ -168,8 +168,8 @@ def test_limit_bal_sign_flip_is_drift_and_breaks_non_negativity():
     assert {v["feature_name"] for v in found} <= {"LIMIT_BAL", SCORE}  # the model's score moves with its input
     drift = next(v for v in on_limit if v["constraint_check_type"] == "baseline_drift_check")
     assert drift["description"].startswith("Numerical distance: ") and "exceeds numerical threshold: 0.1" in drift["description"]
-    assert next(v for v in on_limit if v["constraint_check_type"] == "data_type_check")["description"].startswith(
-        "Value: 0.0 does not meet the constraint requirement! ")
+    assert next(v for v in on_limit if v["constraint_check_type"] == "data_type_check")["description"] == \
+        "Value: 0.0 does not meet the constraint requirement! "
     job = boto3.client("sagemaker").describe_processing_job(ProcessingJobName=execution["ProcessingJobArn"].split("/")[-1])
     assert job["ExitMessage"] == f"CompletedWithViolations: Job completed successfully with {len(found)} violations."
 

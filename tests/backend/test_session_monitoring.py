@@ -44,9 +44,42 @@ def test_local_runs_each_next_hour_at_once_and_leaves_the_clock_at_five_past(mon
     assert f"the {tick:%H:%M} run analysed" in capsys.readouterr().out
 
 
-def test_local_says_what_to_check_when_no_run_was_due(server_url):
+def test_local_returns_the_run_that_real_time_already_made_when_the_hour_passed_before_the_call(monitored, server_url):
+    session = workshop_session("local", server_url)
+    send(traffic(rows=60))
+    tick = next_top_of_hour(clock.server_time())
+    time.sleep(1.5)  # the capture buffer is written to S3
+    clock.advance(to=tick + timedelta(seconds=1))  # stand-in for real time passing the top of the hour
+
+    execution = session.wait_for_next_monitoring_run(SCHEDULE)
+
+    assert (execution["ScheduledTime"], execution["MonitoringExecutionStatus"]) == (tick, "Completed")
+    assert clock.server_time() < tick + timedelta(minutes=5)  # nothing more was run
+
+
+def test_local_without_new_traffic_returns_the_next_hour_empty_not_the_last_run_again(monitored, server_url):
+    session = workshop_session("local", server_url)
+    send(traffic(rows=60))
+    first = session.wait_for_next_monitoring_run(SCHEDULE)
+
+    second = session.wait_for_next_monitoring_run(SCHEDULE)
+
+    assert second["ScheduledTime"] == first["ScheduledTime"] + timedelta(hours=1)
+    assert second["MonitoringExecutionStatus"] == "Failed" and "no data" in second["FailureReason"]
+
+
+def test_a_schedule_that_does_not_exist_is_named_on_either_backend(server_url):
+    for backend in ("local", "aws"):
+        with pytest.raises(RuntimeError, match="no monitoring schedule 'no-such-schedule': check the name"):
+            workshop_session(backend, server_url).wait_for_next_monitoring_run("no-such-schedule")
+
+
+def test_local_says_what_to_check_when_no_run_was_due(monitored, server_url):
+    boto3.client("sagemaker").stop_monitoring_schedule(MonitoringScheduleName=SCHEDULE)
+    send(traffic(rows=20))
+
     with pytest.raises(RuntimeError, match="did not run at .* is it hourly"):
-        workshop_session("local", server_url).wait_for_next_monitoring_run("no-such-schedule")
+        workshop_session("local", server_url).wait_for_next_monitoring_run(SCHEDULE)
 
 
 def test_aws_polls_until_the_next_top_of_the_hour_run_has_finished(monitored, server_url):

@@ -20,10 +20,20 @@ def baseline():
     return statistics_json(profiles, 2000), constraints_json(profiles)
 
 
-def checks(current_rows) -> set[tuple[str, str]]:
+def descriptions(current_rows) -> dict[tuple[str, str], str]:
     statistics, constraints = baseline()
     report = analyse_window(current_rows, statistics, constraints)
-    return {(v["feature_name"], v["constraint_check_type"]) for v in report.violations}
+    return {(v["feature_name"], v["constraint_check_type"]): v["description"] for v in report.violations}
+
+
+def checks(current_rows) -> set[tuple[str, str]]:
+    return set(descriptions(current_rows))
+
+
+def deequ_failure(value: float) -> str:
+    """The analyzer's Deequ-form description, as in the SageMaker SDK's own fixture
+    (aws/sagemaker-python-sdk tests/data/monitor/constraint_violations.json)."""
+    return f"Value: {value!r} does not meet the constraint requirement! "
 
 
 def test_same_distribution_has_no_violations():
@@ -46,6 +56,28 @@ def test_fractional_values_in_an_integral_column_and_negatives():
         row[2] = f"-{row[2]}"
 
     assert checks(current) == {("age", "data_type_check"), ("limit", "data_type_check"), ("limit", "baseline_drift_check")}
+
+
+def test_negatives_break_non_negativity_as_a_data_type_check_in_deequ_form():
+    current = rows(300, 2)
+    for row in current:
+        row[2] = f"-{row[2]}"
+
+    assert descriptions(current)[("limit", "data_type_check")] == deequ_failure(0.0)
+
+
+def test_completeness_is_described_in_deequ_form_with_the_observed_share():
+    current = rows(300, 3)
+    current[0][1] = None
+
+    assert descriptions(current) == {("grade", "completeness_check"): deequ_failure(299 / 300)}
+
+
+def test_unknown_categories_are_described_with_the_share_inside_the_baseline_domain():
+    current = rows(300, 4, grades=("a", "z"))
+    inside = sum(row[1] == "a" for row in current) / len(current)
+
+    assert descriptions(current)[("grade", "categorical_values_check")] == deequ_failure(inside)
 
 
 def test_missing_values_break_completeness():

@@ -276,6 +276,53 @@ def drift_alarm_fired(ctx):
                           hint="Statistic Maximum, Period 3600, Threshold drift_threshold, GreaterThanThreshold.")
 
 
+def run_on(ctx, pipeline: str, uri: str) -> dict | None:
+    """The newest run of the pipeline whose InputDataUrl was ``uri``."""
+    sagemaker = ctx.client("sagemaker")
+    runs = call(f"Pipeline {pipeline}", sagemaker.list_pipeline_executions, PipelineName=pipeline,
+                hint="Use pipeline_name = prerequisite['pipeline_name'] (approved_credit_model created it).",
+                SortBy="CreationTime", SortOrder="Descending")["PipelineExecutionSummaries"]
+    for run in runs:
+        parameters = sagemaker.list_pipeline_parameters_for_execution(
+            PipelineExecutionArn=run["PipelineExecutionArn"])["PipelineParameters"]
+        if {"Name": "InputDataUrl", "Value": uri} in parameters:
+            return run
+    return None
+
+
+@graded(LAB, exercise="retrain", points=2,
+        success="Lab 2's pipeline retrained on the fresh data; the new model awaits approval.")
+def retrained_on_fresh_data(ctx):
+    sagemaker, pipeline, uri = ctx.client("sagemaker"), ctx.get("pipeline_name"), ctx.get("fresh_data_uri")
+    run = run_on(ctx, pipeline, uri)
+    if run is None:
+        raise CheckFailed(f"No run of {pipeline} read {uri}.",
+                          hint="session.sagemaker.start_pipeline_execution(PipelineName=pipeline_name, PipelineParameters="
+                               '[{"Name": "InputDataUrl", "Value": fresh_data_uri}])')
+    arn = run["PipelineExecutionArn"]
+    status = sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)["PipelineExecutionStatus"]
+    steps = {step["StepName"]: step for step in
+             sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=arn)["PipelineExecutionSteps"]}
+    if status != "Succeeded":
+        failed = [f"{name}: {step['FailureReason']}" for name, step in steps.items() if step.get("FailureReason")]
+        raise CheckFailed(f"The run on the fresh data {status}: {'; '.join(failed) or 'no step failed yet'}",
+                          hint="Upload fresh_data with its header, label first (fresh_data.to_csv(index=False)), "
+                               "and wait for the run: wait_for_status(\"Succeeded\").")
+    bucket, key = split_s3_uri(uri)
+    uploaded = pd.read_csv(ctx.client("s3").get_object(Bucket=bucket, Key=key)["Body"])
+    fresh = ctx.get("fresh_data")
+    if len(uploaded) != len(fresh) or abs(uploaded["AGE"].mean() - fresh["AGE"].mean()) > 1e-6:
+        raise CheckFailed(f"The file at {uri} holds {len(uploaded):,} rows with mean AGE {uploaded['AGE'].mean():.1f}; "
+                          f"fresh_data has {len(fresh):,} rows with mean AGE {fresh['AGE'].mean():.1f}.",
+                          hint="Upload fresh_data itself: the recent customers, whose AGE drifted.")
+    register = steps.get("RegisterCreditModel", {}).get("Metadata", {}).get("RegisterModel", {}).get("Arn")
+    package = sagemaker.describe_model_package(ModelPackageName=register)
+    if package["ModelApprovalStatus"] != "PendingManualApproval":
+        raise CheckFailed(f"The retrained model is {package['ModelApprovalStatus']}; it should wait for a person's "
+                          "review (PendingManualApproval).",
+                          hint="Start the run without changing ModelApprovalStatus; approve after reading its metrics.")
+
+
 @graded(LAB, exercise="cleanup", points=1, success="Schedule, alarm, endpoint, configuration and model deleted.")
 def everything_deleted(ctx):
     sagemaker, name = ctx.client("sagemaker"), ctx.get("endpoint_name")

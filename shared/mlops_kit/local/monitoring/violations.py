@@ -1,12 +1,16 @@
 """constraint_violations.json: the current window's profiles checked against the baseline.
 
 Checks (``constraint_check_type``): data_type_check (share of values of the expected type
-below ``datatype_check_threshold``; an is_non_negative breach is reported under the same
-type, in Deequ's "Value: ... does not meet the constraint requirement!" form, which is
-unverified against the real analyzer), completeness_check, baseline_drift_check (Simple or
-Robust distance above the threshold, numeric or categorical), missing_column_check,
-extra_column_check and categorical_values_check. Descriptions follow the real ones where
-known (reference/model-monitor-formats.md).
+below ``datatype_check_threshold``, and an is_non_negative breach), completeness_check,
+baseline_drift_check (Simple or Robust distance above the threshold, numeric or
+categorical), missing_column_check, extra_column_check and categorical_values_check.
+
+Descriptions are the real analyzer's where a real one is on record
+(reference/model-monitor-formats.md): the data type sentence, the drift sentence, and
+Deequ's "Value: <share> does not meet the constraint requirement! " for completeness,
+categorical values and non-negativity, as in the SageMaker SDK's own fixture
+(aws/sagemaker-python-sdk tests/data/monitor/constraint_violations.json) and parsed by
+AWS's visualization utils. The missing and extra column sentences are the kit's own.
 """
 
 from dataclasses import dataclass
@@ -36,6 +40,11 @@ def _violation(feature: str, check: str, description: str) -> dict:
 
 def _percent(fraction: float) -> str:
     return f"{fraction * 100!r}%"
+
+
+def _deequ_failure(value: float) -> str:
+    """Deequ's failed-constraint message; the analyzer passes an empty hint, hence the trailing space."""
+    return f"Value: {value!r} does not meet the constraint requirement! "
 
 
 def _enabled(value) -> bool:
@@ -125,17 +134,12 @@ def _feature_violations(constraint: dict, profile: ColumnProfile, config: dict, 
                                     f"data is {expected_type}."))
     expected_completeness = constraint.get("completeness")
     if expected_completeness is not None and profile.completeness < float(expected_completeness):
-        found.append(_violation(name, COMPLETENESS,
-                                f"Data completeness requirement is not met. Expected completeness: "
-                                f"{_percent(float(expected_completeness))}. Observed: Only "
-                                f"{_percent(profile.completeness)} of data is complete."))
+        found.append(_violation(name, COMPLETENESS, _deequ_failure(profile.completeness)))
     if (constraint.get("num_constraints") or {}).get("is_non_negative") and profile.numbers is not None \
             and len(profile.numbers):
         non_negative = float((profile.numbers >= 0).mean())
         if non_negative < 1.0:
-            found.append(_violation(name, DATA_TYPE,
-                                    f"Value: {non_negative!r} does not meet the constraint requirement! "
-                                    f"is_non_negative: only {_percent(non_negative)} of {name} values are >= 0."))
+            found.append(_violation(name, DATA_TYPE, _deequ_failure(non_negative)))
     found += _domain_violations(constraint, profile, config)
     distribution = config.get("distribution_constraints") or {}
     if distance is not None and _enabled(distribution.get("perform_comparison", "Enabled")):
@@ -162,8 +166,4 @@ def _domain_violations(constraint: dict, profile: ColumnProfile, config: dict) -
     threshold = float(config.get("domain_content_threshold", 1.0))
     if fraction >= threshold:
         return []
-    unknown = sorted(value for value in profile.categories if value not in allowed)[:5]
-    return [_violation(constraint["name"], CATEGORICAL_VALUES,
-                       f"Data domain requirement is not met. Expected: {_percent(threshold)} of values in the "
-                       f"baseline domain. Observed: Only {_percent(fraction)} of data is in the domain "
-                       f"(values not seen in the baseline, first {len(unknown)}: {', '.join(unknown)}).")]
+    return [_violation(constraint["name"], CATEGORICAL_VALUES, _deequ_failure(fraction))]
