@@ -66,8 +66,9 @@ def run_next_locally(session, schedule_name: str) -> dict:
     """Move the local backend's clock to 5 past the next run's hour (unless real time got there first)."""
     from mlops_kit.local import clock
 
-    tick = next_run_time(session, schedule_name, clock.server_time(session.endpoint_url))
-    if clock.server_time(session.endpoint_url) < tick:
+    now = clock.server_time(session.endpoint_url)
+    tick = next_run_time(session, schedule_name, now)
+    if now < tick:
         clock.advance(to=tick + timedelta(minutes=5), url=session.endpoint_url)
         print(f"Backend clock moved to {tick + timedelta(minutes=5):%H:%M} UTC: ", end="")
     execution = finished_run(session, schedule_name, tick, timeout_seconds=10, poll_seconds=0.2)

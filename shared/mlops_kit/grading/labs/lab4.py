@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from mlops_kit.data import FEATURES
 from mlops_kit.grading import CheckFailed, graded
+from mlops_kit.grading.labs.lab2 import registered_package
 
 LAB = "lab4"
 HOURLY = "cron(0 * ? * * *)"
@@ -315,8 +316,7 @@ def retrained_on_fresh_data(ctx):
         raise CheckFailed(f"The file at {uri} holds {len(uploaded):,} rows with mean AGE {uploaded['AGE'].mean():.1f}; "
                           f"fresh_data has {len(fresh):,} rows with mean AGE {fresh['AGE'].mean():.1f}.",
                           hint="Upload fresh_data itself: the recent customers, whose AGE drifted.")
-    register = steps.get("RegisterCreditModel", {}).get("Metadata", {}).get("RegisterModel", {}).get("Arn")
-    package = sagemaker.describe_model_package(ModelPackageName=register)
+    package = registered_package(ctx, steps)
     if package["ModelApprovalStatus"] != "PendingManualApproval":
         raise CheckFailed(f"The retrained model is {package['ModelApprovalStatus']}; it should wait for a person's "
                           "review (PendingManualApproval).",
