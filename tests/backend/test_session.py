@@ -128,37 +128,36 @@ def test_aws_after_local_in_the_same_kernel_does_not_use_the_dummy_credentials(l
     assert "AWS_ENDPOINT_URL" not in os.environ
 
 
-def test_aws_without_region_says_how_to_set_one(no_aws_configuration, monkeypatch):
+@pytest.fixture
+def example_aws_credentials(no_aws_configuration, monkeypatch):
+    """Credentials that look real, with nothing else configured."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+
+
+def test_aws_without_region_says_how_to_set_one(example_aws_credentials):
     with pytest.raises(SessionError, match=r"No AWS region set.*region=\"us-east-1\".*AWS_DEFAULT_REGION"):
         start_session("aws")
 
 
-def test_aws_with_credentials_sts_cannot_check_fails_fast(no_aws_configuration, monkeypatch):
+def test_aws_with_credentials_sts_cannot_check_fails_fast(example_aws_credentials, monkeypatch):
     from mlops_kit.local.server import free_port
 
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{free_port()}")  # nothing listens
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     with pytest.raises(SessionError, match=r"credentials were rejected or could not be checked.*aws sso login"):
         start_session("aws", region="us-east-1")
 
 
-def test_aws_without_role_outside_sagemaker_says_how_to_pass_one(no_aws_configuration, server_url, monkeypatch):
+def test_aws_without_role_outside_sagemaker_says_how_to_pass_one(example_aws_credentials, server_url, monkeypatch):
     # The suite's server stands in for AWS: it accepts any credentials.
     monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     with pytest.raises(SessionError, match=rf"No SageMaker execution role.*role=\"arn:aws:iam::{ACCOUNT}:role/"):
         start_session("aws", region="us-east-1")
 
 
-def test_aws_with_role_name_bucket_and_region_returns_the_session(no_aws_configuration, server_url, monkeypatch):
+def test_aws_with_role_name_bucket_and_region_returns_the_session(example_aws_credentials, server_url, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     workshop = start_session("aws", region="us-east-1", bucket="team-bucket", role="SageMakerRole")
     assert (workshop.backend, workshop.bucket, workshop.endpoint_url) == ("aws", "team-bucket", None)
     assert workshop.role_arn == f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole"
