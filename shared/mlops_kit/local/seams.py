@@ -213,7 +213,9 @@ def moto_version() -> str:
 
 def verify_seams(seams: list[tuple] | None = None) -> None:
     """Raise SeamError naming every missing seam; warn about actions moto now implements."""
-    seams = SEAMS if seams is None else seams
+    if seams is None:
+        from .extensions import room_seams  # the rooms import this module: resolve at call time
+        seams = SEAMS + room_seams()
     for path in already_implemented_actions(seams):
         warnings.warn(
             f"moto {moto_version()} already implements {path}, an action the kit adds; "

@@ -1,0 +1,1 @@
+"""CloudFormation stacks that really create SageMaker models, endpoint configs and endpoints."""

@@ -1,0 +1,7 @@
+"""Installs the codebuild room into moto (placeholder until the room lands)."""
+
+SEAMS: list[tuple] = []
+
+
+def install() -> None:
+    """Nothing to install yet."""

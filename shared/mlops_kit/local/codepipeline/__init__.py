@@ -1,0 +1,1 @@
+"""CodePipeline pipelines whose stages really run."""
