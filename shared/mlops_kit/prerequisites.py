@@ -79,8 +79,8 @@ def approved_credit_model(session, *, rows: int = 6000, seed: int = 0, prefix: s
     }
 
 
-def _upsert_reference_pipeline(session, pipeline_name: str, model_package_group: str, prefix: str) -> None:
-    """Create or update lab 2's pipeline, built by the reference solution's own ``get_pipeline``."""
+def credit_pipeline_package() -> Path:
+    """Lab 2's package ``pipelines/credit`` as the workshop's reference solution has it (lab 3's modelbuild uses it)."""
     try:
         path = repo_root(Path(__file__).parent) / REFERENCE_PIPELINE
     except NotInWorkshopError:
@@ -88,6 +88,12 @@ def _upsert_reference_pipeline(session, pipeline_name: str, model_package_group:
     if path is None or not path.is_file():
         raise PrerequisiteError(f"Lab 2's reference pipeline ({REFERENCE_PIPELINE}) is not next to the kit: install "
                                 "the kit from a clone of the workshop repository (./workshop, or pip install -e ./shared).")
+    return path.parent
+
+
+def _upsert_reference_pipeline(session, pipeline_name: str, model_package_group: str, prefix: str) -> None:
+    """Create or update lab 2's pipeline, built by the reference solution's own ``get_pipeline``."""
+    path = credit_pipeline_package() / REFERENCE_PIPELINE.name
     spec = importlib.util.spec_from_file_location("mlops_kit_reference_credit_pipeline", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

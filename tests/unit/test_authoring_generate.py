@@ -254,3 +254,21 @@ def test_a_notebook_inside_a_support_folder_is_transformed_not_copied(repo):
     lab = nbformat.read(repo / "labs" / "lab9-fixture" / "extra.ipynb", as_version=4)
     assert lab.cells[0].source == '# TODO: tune it\nraise NotImplementedError("tune it")'
     assert lab.cells[0].execution_count is None and lab.metadata["workshop"]["kind"] == "lab"
+
+
+def test_support_yaml_solution_becomes_a_todo_comment_and_stays_valid_yaml(tmp_path):
+    import yaml
+
+    support = tmp_path / "solutions" / "lab9"
+    support.mkdir(parents=True)
+    (tmp_path / "solutions" / "lab9.ipynb").write_text(json.dumps(
+        {"cells": [], "metadata": {"workshop": {"lab": "lab9"}}, "nbformat": 4, "nbformat_minor": 5}))
+    (support / "buildspec.yml").write_text(
+        "phases:\n  build:\n    commands:\n      - echo start\n"
+        "      ### BEGIN SOLUTION: run the credit pipeline\n      - run-pipeline --module-name pipelines.credit.pipeline\n"
+        "      ### END SOLUTION\n")
+    generate_labs(tmp_path / "solutions", tmp_path / "labs")
+    lab_text = (tmp_path / "labs" / "lab9" / "buildspec.yml").read_text()
+    assert "      # TODO: run the credit pipeline\n" in lab_text
+    assert "pipelines.credit" not in lab_text and "SOLUTION" not in lab_text
+    assert yaml.safe_load(lab_text) == {"phases": {"build": {"commands": ["echo start"]}}}

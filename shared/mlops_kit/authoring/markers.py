@@ -139,6 +139,17 @@ def stub_solution_code(source: str, where: Location) -> str:
     return _replace_blocks(source, solutions, stub)
 
 
+def comment_solution_code(source: str, where: Location) -> str:
+    """Replace every solution block by a TODO comment carrying its hint (configuration files: YAML).
+
+    A YAML file cannot raise; the learner's unfinished file stays valid YAML and the
+    lab's checks say what is missing.
+    """
+    solutions = [block for block in find_code_blocks(source, where) if block.kind == SOLUTION]
+    return _replace_blocks(source, solutions,
+                           lambda block, line_ending: [f"{block.indent}# TODO: {block.hint}{line_ending}"])
+
+
 def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 

@@ -7,7 +7,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from .errors import AuthoringError, Location
-from .transforms import CELL_TRANSFORMS, NOTEBOOK_TRANSFORMS, PYTHON_TRANSFORMS
+from .transforms import CELL_TRANSFORMS, NOTEBOOK_TRANSFORMS, PYTHON_TRANSFORMS, YAML_TRANSFORMS
 
 # Left behind by running or importing things; never part of a lab, never reported as orphaned.
 JUNK_NAMES = frozenset({"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store"})
@@ -80,23 +80,25 @@ def render_notebook(path: Path) -> bytes:
     return notebook_bytes(to_lab_notebook(read_solution_notebook(path), shown(path)))
 
 
-def render_python(path: Path) -> bytes:
+def render_text(path: Path, transforms) -> bytes:
     where = Location(shown(path))
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
         raise AuthoringError(where, f"is not UTF-8 text ({error.reason} at byte {error.start}). Save it as UTF-8.") from None
-    for transform in PYTHON_TRANSFORMS:
+    for transform in transforms:
         text = transform(text, where)
     return text.encode("utf-8")
 
 
 def render_file(path: Path) -> bytes:
-    """A support file as the lab gets it: notebooks and .py transformed, anything else verbatim."""
+    """A support file as the lab gets it: notebooks, .py and YAML transformed, anything else verbatim."""
     if path.suffix == ".ipynb":
         return render_notebook(path)
     if path.suffix == ".py":
-        return render_python(path)
+        return render_text(path, PYTHON_TRANSFORMS)
+    if path.suffix in (".yml", ".yaml"):
+        return render_text(path, YAML_TRANSFORMS)
     return path.read_bytes()
 
 

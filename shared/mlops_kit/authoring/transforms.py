@@ -109,3 +109,7 @@ PYTHON_TRANSFORMS: tuple[Callable[[str, Location], str], ...] = (
     markers.remove_hidden_code,
     markers.stub_solution_code,
 )
+YAML_TRANSFORMS: tuple[Callable[[str, Location], str], ...] = (
+    markers.remove_hidden_code,
+    markers.comment_solution_code,
+)
