@@ -7,7 +7,8 @@ import sys
 COMMANDS = {
     "run-workshop": ("mlops_kit.workshop_run", "run every solution on the local backend, then build the book"),
     "generate-labs": ("mlops_kit.authoring.command", "generate labs/ from solutions/ (--check: fail when stale)"),
-    "grade": ("mlops_kit.grading.command", "grade a submitted notebook or a folder of submissions"),
+    "submit": ("mlops_kit.grading.submit", "write a lab's submission: its notebook and the files it edits, zipped"),
+    "grade": ("mlops_kit.grading.command", "grade submissions (.zip or .ipynb), or folders of them"),
     "validate": ("mlops_kit.grading.validate", "prove every solution scores full marks and every lab zero"),
     "server": ("mlops_kit.local.command", "start | status | stop | reset | log the local AWS server"),
 }

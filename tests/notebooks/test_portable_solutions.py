@@ -3,7 +3,7 @@
 Every SageMaker and boto3 request a solution makes on the local backend is validated by
 botocore against the real service's API model before it is sent, so a solution that
 runs locally also sends well-formed requests to AWS; this test guards the rest: no
-local endpoint, no kit internals, only the two learner-facing calls, the data loader and the
+local endpoint, no kit internals, only the three learner-facing calls, the data loader and the
 prerequisite helper that lets a lab stand alone.
 """
 
@@ -18,7 +18,7 @@ from mlops_kit.project import solution_notebooks
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ONLY = re.compile(r"127\.0\.0\.1|localhost|AWS_ENDPOINT_URL|endpoint_url|mlops_kit\.local|moto")
 KIT_IMPORT = re.compile(r"from mlops_kit(\.\w+)* import ([\w, ()]+)")
-ALLOWED_KIT_NAMES = {"mlops_kit": {"check", "start_session"}, "mlops_kit.data": {"LABEL", "load_credit_data"},
+ALLOWED_KIT_NAMES = {"mlops_kit": {"check", "start_session", "submit"}, "mlops_kit.data": {"LABEL", "load_credit_data"},
                      "mlops_kit.prerequisites": {"approved_credit_model"}}
 
 

@@ -71,7 +71,7 @@ def test_exit_status_is_2_when_a_submission_cannot_be_graded(broken):
     ("missing", "missing.ipynb: no such file."),
     ("not_a_notebook", "not_a_notebook.py: is not a notebook"),
     ("image", "image.ipynb: is not a notebook but a PNG image."),
-    ("truncated", "truncated.ipynb: is a corrupted notebook (invalid JSON at line 45"),
+    ("truncated", "truncated.ipynb: is a corrupted notebook (invalid JSON at line 44"),
     ("no_metadata", "no_metadata.ipynb: has no workshop lab metadata"),
 ])
 def test_each_unreadable_submission_has_a_report_and_a_gradebook_row_saying_why(broken, stem, message):

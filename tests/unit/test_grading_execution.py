@@ -1,35 +1,40 @@
-"""What the grader copies into a submission's scratch folder before running it."""
+"""What the grader lays out in a submission's scratch folder before running it."""
 
-from mlops_kit.grading.execution import copy_siblings
+import nbformat
+
+from mlops_kit.grading.execution import prepare_lab_folder
+from mlops_kit.grading.handin import kit_lab_folder, lab_hand_in
+from mlops_kit.grading.submission import Submission
 
 
-def test_the_files_beside_the_notebook_and_its_support_folder_are_copied(tmp_path):
-    folder, scratch = tmp_path / "submissions", tmp_path / "scratch"
-    (folder / "lab2-pipeline" / "pipelines" / "__pycache__").mkdir(parents=True)
-    (folder / "lab2-pipeline" / "pipelines" / "pipeline.py").write_text("STEPS = 5\n")
-    (folder / "lab2-pipeline" / "pipelines" / "__pycache__" / "pipeline.cpython-311.pyc").write_bytes(b"\0")
-    (folder / "lab2-pipeline" / ".pytest_cache").mkdir()
-    (folder / "lab3-project").mkdir()
-    (folder / "lab3-project" / "other.py").write_text("")
-    (folder / "helper.py").write_text("")
-    (folder / "lab2-pipeline.ipynb").write_text("{}")
-    (folder / "lab3-project.ipynb").write_text("{}")
+def submission_of(lab: str, files: dict[str, bytes], tmp_path) -> Submission:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["workshop"] = {"lab": lab, "kind": "lab", "title": lab}
+    return Submission(tmp_path / "anywhere.zip", b"", notebook, lab, files)
+
+
+def test_the_kit_s_support_folder_is_laid_out_with_the_learner_s_files_over_it(tmp_path):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    learner = b"def get_pipeline(**kwargs):\n    return 'mine'\n"
+
+    prepare_lab_folder(submission_of("lab2", {"lab2-pipeline/pipelines/credit/pipeline.py": learner}, tmp_path),
+                       scratch)
+
+    kit = kit_lab_folder(lab_hand_in("lab2"))
+    expected = sorted(path.relative_to(kit).as_posix() for path in kit.rglob("*")
+                      if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."))
+    laid_out = sorted(path.relative_to(scratch / "lab2-pipeline").as_posix()
+                      for path in (scratch / "lab2-pipeline").rglob("*") if path.is_file())
+    assert laid_out == expected
+    assert (scratch / "lab2-pipeline/pipelines/credit/pipeline.py").read_bytes() == learner
+    assert (scratch / "lab2-pipeline/conftest.py").read_bytes() == (kit / "conftest.py").read_bytes()
+
+
+def test_a_lab_whose_work_is_its_notebook_gets_nothing_but_the_notebook(tmp_path):
+    scratch = tmp_path / "scratch"
     scratch.mkdir()
 
-    copy_siblings(folder, scratch, "lab2-pipeline")
+    prepare_lab_folder(submission_of("lab1", {}, tmp_path), scratch)
 
-    copied = sorted(path.relative_to(scratch).as_posix() for path in scratch.rglob("*") if path.is_file())
-    assert copied == ["helper.py", "lab2-pipeline/pipelines/pipeline.py"]
-    assert (scratch / "lab2-pipeline" / "pipelines" / "pipeline.py").read_text() == "STEPS = 5\n"
-
-
-def test_a_notebook_without_a_support_folder_gets_only_its_sibling_files(tmp_path):
-    folder, scratch = tmp_path / "submissions", tmp_path / "scratch"
-    folder.mkdir()
-    scratch.mkdir()
-    (folder / "data.csv").write_text("a\n1\n")
-    (folder / "lab1-experimentation.ipynb").write_text("{}")
-
-    copy_siblings(folder, scratch, "lab1-experimentation")
-
-    assert sorted(path.name for path in scratch.iterdir()) == ["data.csv"]
+    assert list(scratch.iterdir()) == []

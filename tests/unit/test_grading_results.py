@@ -63,3 +63,12 @@ def test_show_displays_once_even_when_the_cell_also_echoes_the_report(monkeypatc
     assert shown[0] == {"text/html": report._repr_html_(), "text/plain": repr(report)}
     report._ipython_display_()  # shown again on request in a later cell
     assert len(shown) == 2
+
+
+def test_colour_codes_quoted_from_a_tool_are_stripped_from_messages_and_hints():
+    from mlops_kit.grading.results import CheckResult
+
+    result = CheckResult("lab2.tests", "lab2", "package", "failed",
+                         "The package's tests do not pass: \x1b[31m1 failed\x1b[0m", "\x1b[1mread\x1b[0m", 0, 2)
+
+    assert (result.message, result.hint) == ("The package's tests do not pass: 1 failed", "read")

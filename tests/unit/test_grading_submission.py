@@ -36,7 +36,7 @@ def test_a_lab_notebook_is_read_with_its_lab_and_exact_bytes():
     ("not_a_notebook.py", "not_a_notebook.py: is not a notebook (a .ipynb file is JSON starting with '{'; "
                           "this looks like a Python script). Submit the lab's .ipynb file."),
     ("image.ipynb", "image.ipynb: is not a notebook but a PNG image. Submit the lab's .ipynb file."),
-    ("truncated.ipynb", "truncated.ipynb: is a corrupted notebook (invalid JSON at line 45, column 5: "
+    ("truncated.ipynb", "truncated.ipynb: is a corrupted notebook (invalid JSON at line 44, column 4: "
                         "Unterminated string starting at; the file may be truncated)."),
     ("no_metadata.ipynb", "no_metadata.ipynb: has no workshop lab metadata, so the grader cannot tell which "
                           'lab it is. Add "workshop": {"lab": "lab0", "kind": "lab", "title": "..."} '

@@ -1,5 +1,9 @@
-"""`mlops-kit grade`: grade notebooks, or folders of submitted notebooks, on the local backend.
+"""`mlops-kit grade`: grade submissions, or folders of them, on the local backend.
 
+A submission is the zip `mlops-kit submit` writes (the notebook, the lab's edited files
+and a manifest of checksums) or, for a lab whose work is only its notebook, the bare
+.ipynb. It is graded from a scratch folder: the lab's support folder comes from the
+kit, with the submission's hand-in files over it, never from where the submission lies.
 Each notebook is copied to a scratch directory and run there with papermill (the
 submission itself is never written), under a time limit per notebook; a failed
 exercise does not stop later ones, and checks whose cells were deleted run at the
@@ -35,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
         epilog=__doc__[__doc__.index("Exit status"):], formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     result.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                        help="a notebook, or a folder whose *.ipynb files are submissions")
+                        help="a submission (the .zip `submit` writes, or a bare .ipynb), or a folder of them")
     result.add_argument("--out", type=Path, default=Path("gradebook"),
                         help="folder for the JSON reports, gradebook.csv and executed notebooks (default: ./gradebook)")
     result.add_argument("--timeout", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
@@ -45,10 +49,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def submissions(paths: list[Path]) -> list[Path]:
-    """The notebooks to grade: files as given (so a wrong file gets its own message), folders expanded."""
+    """The submissions to grade: files as given (so a wrong file gets its own message), folders
+    expanded to their zips and notebooks."""
     found = []
     for path in paths:
-        found.extend(sorted(path.glob("*.ipynb")) or [path] if path.is_dir() else [path])
+        found.extend(sorted([*path.glob("*.zip"), *path.glob("*.ipynb")]) or [path] if path.is_dir() else [path])
     return found
 
 

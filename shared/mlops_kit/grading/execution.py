@@ -22,6 +22,7 @@ import papermill
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from traitlets.config import Config
 
+from mlops_kit.grading.handin import kit_lab_folder, lab_hand_in
 from mlops_kit.grading.notebook import GRADING_ENV
 from mlops_kit.grading.recording import RESULTS_ENV
 from mlops_kit.grading.submission import Submission
@@ -67,7 +68,7 @@ class CellClock:
 
 def execute(submission: Submission, scratch: Path, time_limit: float) -> Execution:
     """Run a copy of the submission in `scratch`; the submission file itself is never opened for writing."""
-    copy_siblings(submission.path.parent, scratch, submission.path.stem)
+    prepare_lab_folder(submission, scratch)
     notebook = prepared_copy(submission)
     output = scratch / EXECUTED_FILE
     clock = CellClock(time_limit)
@@ -103,19 +104,18 @@ def prepared_copy(submission: Submission) -> nbformat.NotebookNode:
     return notebook
 
 
-def copy_siblings(folder: Path, scratch: Path, stem: str) -> None:
-    """Copy the files beside the notebook (data, helper scripts) and its support folder (named
-    like the notebook, e.g. `lab2-pipeline/`) so that relative paths still work.
-
-    Other notebooks, folders and hidden files are left out: a folder of submissions may
-    hold hundreds of notebooks, and each is graded alone.
-    """
-    for path in folder.iterdir():
-        if path.is_file() and path.suffix != ".ipynb" and not path.name.startswith("."):
-            shutil.copy2(path, scratch / path.name)
-    support = folder / stem
-    if support.is_dir():
-        shutil.copytree(support, scratch / stem, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+def prepare_lab_folder(submission: Submission, scratch: Path) -> None:
+    """Lay out the lab's support folder in `scratch`: the kit's copy, with the learner's hand-in
+    files over it. Nothing is read from the folder the submission lies in."""
+    hand_in = lab_hand_in(submission.lab)
+    if hand_in is None:
+        return
+    shutil.copytree(kit_lab_folder(hand_in), scratch / hand_in.folder,
+                    ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    for name, content in submission.files.items():
+        target = scratch / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 from mlops_kit.grading.checks import Check
 from mlops_kit.grading.execution import EXECUTED_FILE, RESULTS_FILE, execute
 from mlops_kit.grading.recording import latest_results
-from mlops_kit.grading.registry import lab_checks
+from mlops_kit.grading.registry import builds_on, lab_checks
 from mlops_kit.grading.results import CheckResult
 from mlops_kit.grading.submission import SubmissionError, load_submission
 
@@ -72,8 +73,10 @@ def grade_submission(path: Path, time_limit: float = DEFAULT_TIME_LIMIT,
             return report
         recorded = latest_results(Path(scratch) / RESULTS_FILE)
         reason = execution.stopped or "the grader's final checks did not record it"
-        report.results = [recorded.get(check.id) or _not_run(check, reason) for check in lab_checks(submission.lab)]
-        report.notes = [*([f"stopped: {execution.stopped}"] if execution.stopped else []), *execution.cell_errors]
+        results = [recorded.get(check.id) or _not_run(check, reason) for check in lab_checks(submission.lab)]
+        report.results, blocked = blocked_by_earlier_exercises(results, builds_on(submission.lab))
+        report.notes = [*submission.notes, *([f"stopped: {execution.stopped}"] if execution.stopped else []),
+                        *blocked, *execution.cell_errors]
         if keep_executed is not None:
             keep_executed.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(Path(scratch) / EXECUTED_FILE, keep_executed)
@@ -81,6 +84,43 @@ def grade_submission(path: Path, time_limit: float = DEFAULT_TIME_LIMIT,
     report.status = "passed" if report.possible and report.total == report.possible else "failed"
     report.seconds = _since(started)
     return report
+
+
+def blocked_by_earlier_exercises(results: list[CheckResult], depends: dict[str, tuple[str, ...]]
+                                 ) -> tuple[list[CheckResult], list[str]]:
+    """Failed checks of an exercise that builds on a failed one say which exercise to fix first.
+
+    Their own message (often "`x` is not defined yet") moves to the hint; one note per failed
+    exercise says how many later checks it held back, instead of each check repeating it.
+    """
+    failed = {result.exercise for result in results if not result.passed}
+    # Name the exercise to fix first: a failed one that no other failure explains.
+    roots = {exercise for exercise in failed if not failed & set(_earlier(exercise, depends))}
+    blocked_by: dict[str, list[str]] = {}
+    updated = []
+    for result in results:
+        cause = next((earlier for earlier in _earlier(result.exercise, depends) if earlier in roots), None)
+        if result.passed or cause is None:
+            updated.append(result)
+            continue
+        blocked_by.setdefault(cause, []).append(result.check)
+        updated.append(dataclasses.replace(
+            result, message=f"fix exercise {result.lab}.{cause} first: this check builds on it.",
+            hint=f"On its own this check said: {result.message}", note="blocked"))
+    notes = [f"exercise {cause} failed, so {len(checks)} later check(s) could not be judged on their own "
+             f"({', '.join(checks)}): fix {cause} first." for cause, checks in blocked_by.items()]
+    return updated, notes
+
+
+def _earlier(exercise: str, depends: dict[str, tuple[str, ...]]) -> list[str]:
+    """Every exercise `exercise` builds on, directly or through another, nearest first."""
+    found, queue = [], list(depends.get(exercise, ()))
+    while queue:
+        earlier = queue.pop(0)
+        if earlier not in found:
+            found.append(earlier)
+            queue.extend(depends.get(earlier, ()))
+    return found
 
 
 def _not_run(check: Check, reason: str) -> CheckResult:

@@ -48,17 +48,27 @@ def known_labs() -> list[str]:
     return sorted(labs)
 
 
-def lab_checks(lab: str) -> list[Check]:
-    """The checks of `lab`, in the order its module defines them."""
+def lab_module(lab: str):
+    """The checks module of `lab` (its checks, and what the lab hands in: `HAND_IN`, `BUILDS_ON`)."""
     if LAB_ID.match(lab or ""):
         for package_name in lab_packages():
             module_name = f"{package_name}.{lab}"
             import_lab_package(package_name)
             if importlib.util.find_spec(module_name) is not None:
-                module = importlib.import_module(module_name)
-                return [value for value in vars(module).values() if isinstance(value, Check) and value.lab == lab]
+                return importlib.import_module(module_name)
     known = ", ".join(known_labs()) or "none"
     raise UnknownCheck(f"There are no checks for lab {lab!r}. Known labs: {known}.")
+
+
+def lab_checks(lab: str) -> list[Check]:
+    """The checks of `lab`, in the order its module defines them."""
+    module = lab_module(lab)
+    return [value for value in vars(module).values() if isinstance(value, Check) and value.lab == lab]
+
+
+def builds_on(lab: str) -> dict[str, tuple[str, ...]]:
+    """Exercise -> the earlier exercises whose results it uses (the lab module's `BUILDS_ON`)."""
+    return getattr(lab_module(lab), "BUILDS_ON", {})
 
 
 def exercises(lab: str) -> list[str]:

@@ -7,6 +7,12 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 
 STATUSES = ("passed", "failed", "error")
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def strip_ansi(text: str) -> str:
+    """`text` without terminal colour codes (a subprocess's output quoted in a message)."""
+    return ANSI_ESCAPE.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,8 @@ class CheckResult:
     def __post_init__(self):
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {self.status!r}")
+        for name in ("message", "hint"):  # quoted tool output must not carry colour codes into reports
+            object.__setattr__(self, name, strip_ansi(getattr(self, name)))
 
     @property
     def passed(self) -> bool:

@@ -1,4 +1,5 @@
-"""Reading a submission: its exact bytes, the notebook in them, and which lab it is.
+"""Reading a submission: its exact bytes, the notebook in them, which lab it is, and the
+support files it hands in (a zip made by `handin.write_submission`, or a bare notebook).
 
 Everything that can be wrong with the file itself is found here, before any kernel
 starts, and reported as a `SubmissionError` whose message says what to do.
@@ -7,17 +8,20 @@ starts, and reported as a `SubmissionError` whose message says what to do.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-from dataclasses import dataclass
-from pathlib import Path
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 import nbformat
 
+from mlops_kit.grading.handin import FORMAT, MANIFEST, lab_hand_in
 from mlops_kit.grading.registry import UnknownCheck, lab_checks
 
 METADATA_EXAMPLE = '"workshop": {"lab": "lab0", "kind": "lab", "title": "..."}'
-SIGNATURES = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"%PDF": "a PDF document",
-              b"PK\x03\x04": "a zip archive"}
+ZIP_SIGNATURE = b"PK\x03\x04"
+SIGNATURES = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"%PDF": "a PDF document"}
 
 
 class SubmissionError(Exception):
@@ -30,6 +34,8 @@ class Submission:
     content: bytes
     notebook: nbformat.NotebookNode
     lab: str
+    files: dict[str, bytes] = field(default_factory=dict)  # "<support folder>/<path>" -> content
+    notes: tuple[str, ...] = ()  # what the grader must tell the instructor about the hand-in
 
     @property
     def sha256(self) -> str:
@@ -43,9 +49,64 @@ def load_submission(path: Path) -> Submission:
     if path.is_dir():
         raise SubmissionError(f"{path}: is a folder with no notebooks (*.ipynb) in it.")
     content = path.read_bytes()
+    if content.startswith(ZIP_SIGNATURE):
+        return load_zip_submission(path, content)
     notebook = parse_notebook(path, content)
     lab = notebook_lab(path, notebook)
-    return Submission(path, content, notebook, lab)
+    hand_in = lab_hand_in(lab)
+    notes = ()
+    if hand_in is not None and hand_in.patterns:
+        notes = (f"this lab's submission must include {hand_in.describe()}: a notebook alone cannot carry them. "
+                 f"Make it with `./workshop submit {lab}` (or the lab's last cell, `submit(\"{lab}\")`); "
+                 "this notebook was graded with the lab's starting files instead.",)
+    return Submission(path, content, notebook, lab, notes=notes)
+
+
+def load_zip_submission(path: Path, content: bytes) -> Submission:
+    """A zip made by `./workshop submit`: its manifest, checksums, notebook and hand-in files."""
+    remake = "Make it again with `./workshop submit <lab>` (or the lab's last cell) and hand in that file."
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise SubmissionError(f"{path}: is a corrupted zip ({error}). {remake}") from None
+    if MANIFEST not in members:
+        raise SubmissionError(f"{path}: is a zip but not a workshop submission (it has no {MANIFEST}). {remake}")
+    try:
+        manifest = json.loads(members[MANIFEST])
+        notebook_name, checksums = manifest["notebook"], dict(manifest["files"])
+        if manifest.get("format") != FORMAT:
+            raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT!r}")
+    except (ValueError, KeyError, TypeError) as error:
+        raise SubmissionError(f"{path}: its {MANIFEST} is not readable ({error}). {remake}") from None
+    for name, digest in checksums.items():
+        if PurePosixPath(name).is_absolute() or ".." in PurePosixPath(name).parts:
+            raise SubmissionError(f"{path}: holds {name!r}, a path outside the submission. {remake}")
+        if name not in members:
+            raise SubmissionError(f"{path}: {MANIFEST} lists {name}, which the zip does not hold. {remake}")
+        if hashlib.sha256(members[name]).hexdigest() != digest:
+            raise SubmissionError(f"{path}: {name} does not match its checksum in {MANIFEST}: the zip was changed "
+                                  f"after it was made. {remake}")
+    if notebook_name not in checksums:
+        raise SubmissionError(f"{path}: {MANIFEST} names the notebook {notebook_name}, which the zip does not hold. "
+                              f"{remake}")
+    notebook = parse_notebook(path / notebook_name, members[notebook_name])
+    lab = notebook_lab(path, notebook)
+    if manifest.get("lab") not in (None, lab):
+        raise SubmissionError(f"{path}: {MANIFEST} says lab {manifest['lab']!r} but the notebook is {lab!r}. {remake}")
+    hand_in = lab_hand_in(lab)
+    files, ignored = {}, []
+    for name in checksums:
+        if name == notebook_name:
+            continue
+        folder, _, relative = name.partition("/")
+        if hand_in is not None and folder == hand_in.folder and hand_in.matches(relative):
+            files[name] = members[name]
+        else:
+            ignored.append(name)
+    notes = (f"ignored {', '.join(ignored)}: not files this lab hands in (the kit's own copies are used)",) \
+        if ignored else ()
+    return Submission(path, content, notebook, lab, files, notes)
 
 
 def parse_notebook(path: Path, content: bytes) -> nbformat.NotebookNode:

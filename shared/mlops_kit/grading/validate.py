@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from mlops_kit.grading.grader import DEFAULT_TIME_LIMIT, SubmissionReport, grade_submission
+from mlops_kit.grading.handin import HandInError, write_submission
+from mlops_kit.grading.submission import SubmissionError, notebook_lab
 
 
 @dataclass
@@ -27,10 +32,26 @@ class ValidationReport:
 
 
 def validate_labs(solutions_dir: Path, labs_dir: Path, time_limit: float = DEFAULT_TIME_LIMIT) -> ValidationReport:
-    """Grade every solution and every lab notebook, and list what is wrong."""
-    solutions = [grade_submission(path, time_limit) for path in sorted(Path(solutions_dir).glob("*.ipynb"))]
-    labs = [grade_submission(path, time_limit) for path in sorted(Path(labs_dir).glob("*.ipynb"))]
+    """Grade the submission of every solution and every lab notebook, as a learner's would be
+    graded (made by the kit's submit step, graded from outside the repository), and list what is wrong."""
+    with tempfile.TemporaryDirectory(prefix="mlops-kit-validate-") as scratch:
+        solutions = [grade_as_handed_in(path, Path(scratch) / "solutions", time_limit)
+                     for path in sorted(Path(solutions_dir).glob("*.ipynb"))]
+        labs = [grade_as_handed_in(path, Path(scratch) / "labs", time_limit)
+                for path in sorted(Path(labs_dir).glob("*.ipynb"))]
     return ValidationReport(solutions, labs, problems(solutions, labs))
+
+
+def grade_as_handed_in(notebook: Path, folder: Path, time_limit: float = DEFAULT_TIME_LIMIT) -> SubmissionReport:
+    """Write `notebook`'s submission into `folder` and grade it there; reported under the notebook's path."""
+    try:
+        lab = notebook_lab(notebook, nbformat.read(notebook, as_version=4))
+        zipped, _ = write_submission(notebook, lab, folder / f"{notebook.stem}-submission.zip")
+    except (SubmissionError, HandInError, OSError, ValueError) as error:
+        return SubmissionReport(str(notebook), "error", message=str(error))
+    report = grade_submission(zipped, time_limit)
+    report.submission = str(notebook)
+    return report
 
 
 def problems(solutions: list[SubmissionReport], labs: list[SubmissionReport]) -> list[str]:

@@ -10,8 +10,16 @@ import re
 from botocore.exceptions import ClientError
 
 from mlops_kit.grading import CheckFailed, graded
+from mlops_kit.grading.handin import HandIn
+from mlops_kit.grading.results import strip_ansi
 
 LAB = "lab2"
+# Exercise -> the earlier exercises whose results it uses (see grading.grader).
+# The pipeline is built by the package's get_pipeline: every later exercise uses the package.
+BUILDS_ON = {"definition": ("package",), "run": ("definition",), "fail_path": ("definition",), "approve": ("run",)}
+# The learner edits the package and its tests in the lab's folder: they are handed in with the notebook.
+# conftest.py and pytest.ini always come from the kit, so a submission cannot switch its tests off.
+HAND_IN = HandIn("lab2-pipeline", ("pipelines/credit/*.py", "tests/*.py"))
 STEPS = {"PreprocessCreditData": "Processing", "TrainCreditModel": "Training",
          "EvaluateCreditModel": "Processing", "CheckAucCreditEvaluation": "Condition"}
 PARAMETERS = {"ProcessingInstanceCount", "ProcessingInstanceType", "TrainingInstanceType",
@@ -56,6 +64,16 @@ def condition_step(definition: dict) -> dict:
     return condition
 
 
+def pytest_failures(output: str) -> str:
+    """What a failed pytest run says, in one line: each failing test with its assertion, or its last line."""
+    text = strip_ansi(output)
+    failures = [line.split(" ", 1)[1] for line in text.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    if failures:
+        return "; ".join(failures)
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "pytest printed nothing (did it run?)"
+
+
 @graded(LAB, exercise="package", points=2, success="The credit package's tests pass.")
 def package_tests_pass(ctx):
     result = ctx.get("package_tests")
@@ -65,8 +83,7 @@ def package_tests_pass(ctx):
             raise CheckFailed("Some of the package's functions or tests are still TODO (NotImplementedError).",
                               hint="Complete split_and_scale, binary_classification_metrics and the two tests, "
                                    "then run the test cell again.")
-        last_line = output.strip().splitlines()[-1] if output.strip() else "no output"
-        raise CheckFailed(f"The package's tests do not pass: {last_line}",
+        raise CheckFailed(f"The package's tests do not pass: {pytest_failures(output)}",
                           hint="Read the test output above: each failure names the test and the line.")
     passed = re.search(r"(\d+) passed", output)
     if not passed or int(passed.group(1)) < 4:

@@ -16,6 +16,9 @@ from mlops_kit.grading import CheckFailed, graded
 from mlops_kit.grading.labs.lab2 import registered_package
 
 LAB = "lab4"
+# Exercise -> the earlier exercises whose results it uses (see grading.grader).
+BUILDS_ON = {"schedule": ("capture", "baseline"), "normal": ("schedule",), "scenarios": ("schedule",),
+             "gradual": ("schedule",), "cleanup": ("capture",)}
 HOURLY = "cron(0 * ? * * *)"
 SCORE = "score"
 DRIFT_METRIC = "feature_baseline_drift_AGE"
