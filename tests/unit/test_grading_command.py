@@ -165,3 +165,17 @@ def test_help_documents_the_exit_status(capsys):
     assert "0  every submission was graded and scored full marks" in help_text
     assert "1  every submission was graded, and at least one check failed" in help_text
     assert "2  at least one submission could not be graded" in help_text
+
+
+def test_two_at_a_time_the_gradebook_still_has_a_row_per_submission_in_order(grade, tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("alice", "bob", "carol"):
+        (folder / f"{name}.ipynb").write_bytes((FIXTURES / "solutions" / "fixture_lab.ipynb").read_bytes())
+
+    status, out = grade(folder, "--jobs", "2")
+
+    with open(out / "gradebook.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert status == 0
+    assert [row["submission"].rsplit("/", 1)[-1] for row in rows] == ["alice.ipynb", "bob.ipynb", "carol.ipynb"]

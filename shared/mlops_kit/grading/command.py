@@ -22,6 +22,7 @@ Exit status:
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import logging
 import sys
 from collections.abc import Callable
@@ -45,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--timeout", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
                         help="time limit for each notebook's cells, in seconds; the rest of the notebook "
                              f"scores zero when it runs out (default: {DEFAULT_TIME_LIMIT})")
+    result.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="grade N submissions at a time, each in its own process (default: 1)")
     return result
 
 
@@ -58,15 +61,23 @@ def submissions(paths: list[Path]) -> list[Path]:
 
 
 def grade(paths: list[Path], out: Path, time_limit: float = DEFAULT_TIME_LIMIT,
-          progress: Callable[[str], None] = lambda line: None) -> list[SubmissionReport]:
+          progress: Callable[[str], None] = lambda line: None, workers: int = 1) -> list[SubmissionReport]:
     """Grade every submission under `paths` and write the JSON reports and gradebook into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     notebooks = submissions(paths)
     names = report_names(notebooks)
-    reports = []
-    for number, (path, name) in enumerate(zip(notebooks, names, strict=True), start=1):
-        progress(f"[{number}/{len(notebooks)}] grading {path}")
-        reports.append(grade_submission(path, time_limit, out / "executed" / f"{name}.ipynb"))
+    jobs = [(path, time_limit, out / "executed" / f"{name}.ipynb") for path, name in zip(notebooks, names, strict=True)]
+    if workers > 1:  # each submission already runs in its own kernel and backend: processes keep them apart
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+            futures = [pool.submit(grade_submission, *job) for job in jobs]
+            for number, future in enumerate(concurrent.futures.as_completed(futures), start=1):
+                progress(f"[{number}/{len(jobs)}] graded {future.result().submission}")
+            reports = [future.result() for future in futures]
+    else:
+        reports = []
+        for number, job in enumerate(jobs, start=1):
+            progress(f"[{number}/{len(jobs)}] grading {job[0]}")
+            reports.append(grade_submission(*job))
     write_json_reports(reports, names, out)
     write_gradebook(reports, out)
     return reports
@@ -81,7 +92,8 @@ def exit_status(reports: list[SubmissionReport]) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.getLogger("papermill").setLevel(logging.CRITICAL)  # what goes wrong is in the reports, said better
-    reports = grade(args.paths, args.out, args.timeout, progress=lambda line: print(line, file=sys.stderr))
+    reports = grade(args.paths, args.out, args.timeout, progress=lambda line: print(line, file=sys.stderr),
+                    workers=max(args.jobs, 1))
     print(console_table(reports))
     print(f"\nReports and gradebook.csv in {args.out}")
     return exit_status(reports)
