@@ -2,7 +2,10 @@
 
 ``start_session("local")`` (the default) starts or finds the local server and points boto3
 and the SageMaker SDK at it; ``start_session("aws")`` uses the real credentials chain and
-stops at once, with what to do, when credentials, region or role are missing. The SDK is
+stops at once, with what to do, when credentials, region or role are missing. On both,
+every resource the lab creates is tagged (``workshop_tags``) and requests for instances the
+lab does not need are refused before they are sent (``cost_guard``); on aws the session
+warns about the workshop's endpoints still running. The SDK is
 imported inside the function: ``sagemaker.mlops`` and ``sagemaker.serve`` raise
 NoRegionError at import when no region is set yet.
 """
@@ -16,6 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+
+from .cost_guard import estimate_line, install_cost_guard, running_endpoints
+from .workshop_tags import SESSION_TAG, WORKSHOP_TAG, install_tagging
 
 BACKENDS = ("local", "aws")
 LOCAL_REGION = "us-east-1"
@@ -50,6 +56,8 @@ class WorkshopSession:
     sagemaker_session: object = field(repr=False)
     boto_session: boto3.Session = field(repr=False)
     endpoint_url: str | None = None
+    lab: str | None = None
+    tags: dict = field(default_factory=dict)
     _clients: dict = field(default_factory=dict, repr=False, compare=False)
     _returned_monitoring_runs: dict = field(default_factory=dict, repr=False, compare=False)  # schedule -> last run time
 
@@ -82,7 +90,9 @@ class WorkshopSession:
     def _summary(self) -> list[tuple[str, str]]:
         server = self.endpoint_url or "real AWS"
         return [("backend", self.backend), ("region", self.region), ("bucket", self.bucket),
-                ("role", self.role_arn), ("server", server)]
+                ("role", self.role_arn), ("server", server), ("lab", self.lab or "-"),
+                ("tags", ", ".join(f"{key}={value}" for key, value in self.tags.items())),
+                ("cost of this lab", estimate_line(self.lab))]
 
     def __repr__(self) -> str:
         return "WorkshopSession(" + ", ".join(f"{key}={value!r}" for key, value in self._summary()) + ")"
@@ -93,16 +103,46 @@ class WorkshopSession:
         return f"<table><caption>Workshop session</caption>{rows}</table>"
 
 
-def start_session(backend: str = "local", *, region: str | None = None, bucket: str | None = None,
-                  role: str | None = None) -> WorkshopSession:
-    """Set up the chosen backend and return the lab's session; safe to run again."""
+def start_session(backend: str = "local", *, lab: str | None = None, region: str | None = None,
+                  bucket: str | None = None, role: str | None = None, cost_guard: bool = True) -> WorkshopSession:
+    """Set up the chosen backend and return the lab's session; safe to run again.
+
+    ``lab`` ("lab2") names the lab in the tags and chooses the cost guard's allowance;
+    ``cost_guard=False`` lets any instance type through (you pay for it on aws).
+    """
     quiet_sdk_logs()
+    safety = _Safety(lab, cost_guard)
     if backend == "local":
-        return _start_local(region or LOCAL_REGION, bucket, role)
+        return _start_local(region or LOCAL_REGION, bucket, role, safety)
     if backend == "aws":
-        return _start_aws(region, bucket, role)
+        session = _start_aws(region, bucket, role, safety)
+        _warn_about_running_endpoints(session)
+        return session
     raise SessionError(f"Unknown backend {backend!r}: use one of {', '.join(repr(name) for name in BACKENDS)} "
                        "(\"local\" runs offline on this machine, \"aws\" uses your AWS account).")
+
+
+@dataclass(frozen=True)
+class _Safety:
+    """Tags and cost guard, put on the boto3 session before any client is made from it."""
+
+    lab: str | None
+    cost_guard: bool
+
+    def install(self, boto_session: boto3.Session) -> dict:
+        if self.cost_guard:
+            install_cost_guard(boto_session, self.lab)
+        return install_tagging(boto_session, self.lab)
+
+
+def _warn_about_running_endpoints(session: "WorkshopSession") -> None:
+    """Endpoints of the workshop left running by an earlier session cost money every hour: say so."""
+    names = running_endpoints(session.sagemaker, lambda tags: tags.get(WORKSHOP_TAG) and
+                              tags.get(SESSION_TAG) == session.tags[SESSION_TAG])
+    if names:
+        print(f"Warning: {len(names)} endpoint(s) of an earlier workshop session are still running and cost "
+              f"money every hour: {', '.join(names)}. Delete them with `./workshop teardown` "
+              "(add --dry-run to see the list first).")
 
 
 def quiet_sdk_logs() -> None:
@@ -114,7 +154,7 @@ def quiet_sdk_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _start_local(region: str, bucket: str | None, role: str | None) -> WorkshopSession:
+def _start_local(region: str, bucket: str | None, role: str | None, safety: _Safety) -> WorkshopSession:
     from .local.environment import local_environment
     from .local.server import ensure_running
 
@@ -128,15 +168,16 @@ def _start_local(region: str, bucket: str | None, role: str | None) -> WorkshopS
     boto_session = boto3.DEFAULT_SESSION
     # The SDK asks STS for the account at a hard-coded amazonaws.com endpoint; answer locally.
     boto_session.events.register("request-created.sts", _reroute_to(url), unique_id="mlops-kit-local-sts")
+    tags = safety.install(boto_session)
     sagemaker_session = _sagemaker_session(boto_session, bucket)
     return WorkshopSession(
         backend="local", region=region, bucket=sagemaker_session.default_bucket(),
         role_arn=_local_role(boto_session, role or LOCAL_ROLE_NAME), sagemaker_session=sagemaker_session,
-        boto_session=boto_session, endpoint_url=url,
+        boto_session=boto_session, endpoint_url=url, lab=safety.lab, tags=tags,
     )
 
 
-def _start_aws(region: str | None, bucket: str | None, role: str | None) -> WorkshopSession:
+def _start_aws(region: str | None, bucket: str | None, role: str | None, safety: _Safety) -> WorkshopSession:
     _restore_environment_before_local()
     boto_session = boto3.Session(region_name=region) if region else boto3.Session()
     if boto_session.get_credentials() is None:
@@ -156,11 +197,12 @@ def _start_aws(region: str | None, bucket: str | None, role: str | None) -> Work
             "Refresh them (for SSO: `aws sso login`), check the clock and network, or use backend=\"local\".") from error
     role_arn = _aws_role_arn(role, account)
     boto3.setup_default_session(region_name=boto_session.region_name)
+    tags = safety.install(boto3.DEFAULT_SESSION)
     sagemaker_session = _sagemaker_session(boto3.DEFAULT_SESSION, bucket)
     return WorkshopSession(
         backend="aws", region=boto_session.region_name, bucket=sagemaker_session.default_bucket(),
         role_arn=role_arn or _notebook_role_arn(sagemaker_session, account), sagemaker_session=sagemaker_session,
-        boto_session=boto3.DEFAULT_SESSION,
+        boto_session=boto3.DEFAULT_SESSION, lab=safety.lab, tags=tags,
     )
 
 

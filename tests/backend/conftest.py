@@ -4,8 +4,15 @@ The server runs in this process (``threaded_server``): seams verified, every ext
 installed, the same app and status route as the detached server.
 """
 
+import os
+from dataclasses import asdict
+
+import boto3
 import pytest
 import requests
+
+from mlops_kit import session as session_module
+from mlops_kit.local.server import probe, record_state
 
 from mlops_kit.local.environment import local_environment
 from mlops_kit.local.threaded import threaded_server
@@ -30,3 +37,22 @@ def aws_env(server_url, monkeypatch):
         monkeypatch.setenv(name, value)
     yield
     requests.post(f"{server_url}/moto-api/reset", timeout=10)
+
+
+@pytest.fixture
+def restore_process_state():
+    """start_session sets os.environ and boto3's default session for the kernel; undo it after the test."""
+    environment, default_session = dict(os.environ), boto3.DEFAULT_SESSION
+    yield
+    os.environ.clear()
+    os.environ.update(environment)
+    boto3.DEFAULT_SESSION = default_session
+    session_module._environment_before_local.clear()
+
+
+@pytest.fixture
+def local_home(server_url, tmp_path, monkeypatch):
+    """A kit home whose state file names the suite's test server, as a running server writes it."""
+    monkeypatch.setenv("MLOPS_KIT_HOME", str(tmp_path))
+    record_state(asdict(probe(server_url)))
+    return tmp_path

@@ -7,35 +7,16 @@ home (exactly how a kernel finds the machine's server), so they start no process
 import os
 import subprocess
 import sys
-from dataclasses import asdict
 
 import boto3
 import pytest
 
-from mlops_kit import session as session_module
-from mlops_kit.local.server import probe, record_state
 from mlops_kit.session import SessionError, start_session
 
 ACCOUNT = "123456789012"
 
 
-@pytest.fixture(autouse=True)
-def restore_process_state():
-    """start_session sets os.environ and boto3's default session for the kernel; undo it after each test."""
-    environment, default_session = dict(os.environ), boto3.DEFAULT_SESSION
-    yield
-    os.environ.clear()
-    os.environ.update(environment)
-    boto3.DEFAULT_SESSION = default_session
-    session_module._environment_before_local.clear()
-
-
-@pytest.fixture
-def local_home(server_url, tmp_path, monkeypatch):
-    """A kit home whose state file names the suite's test server, as a running server writes it."""
-    monkeypatch.setenv("MLOPS_KIT_HOME", str(tmp_path))
-    record_state(asdict(probe(server_url)))
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("restore_process_state")
 
 
 @pytest.fixture
