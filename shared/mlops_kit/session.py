@@ -87,6 +87,12 @@ class WorkshopSession:
             return run_next_locally(self, schedule_name)
         return wait_on_aws(self, schedule_name, timeout_minutes, poll_seconds)
 
+    def teardown(self, dry_run: bool = False) -> None:
+        """Delete what this session's lab made, found by its tags, and print what is left (see mlops_kit.teardown)."""
+        from .teardown import teardown
+
+        teardown(self, lab=self.lab, dry_run=dry_run)
+
     def _summary(self) -> list[tuple[str, str]]:
         server = self.endpoint_url or "real AWS"
         return [("backend", self.backend), ("region", self.region), ("bucket", self.bucket),

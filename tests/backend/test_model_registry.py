@@ -226,3 +226,23 @@ def test_a_group_that_already_exists_is_kept(sm):
 
     assert error["Code"] == "ValidationException" and "already exists" in error["Message"]
     assert sm.describe_model_package_group(ModelPackageGroupName=GROUP)["ModelPackageGroupDescription"] == "first"
+
+
+def test_a_group_with_versions_cannot_be_deleted_until_its_versions_are():
+    sm = boto3.client("sagemaker")
+    sm.create_model_package_group(ModelPackageGroupName=GROUP)
+    arn = sm.create_model_package(
+        ModelPackageGroupName=GROUP, InferenceSpecification={
+            "Containers": [{"Image": XGBOOST_IMAGE, "ModelDataUrl": MODEL_URL}],
+            "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]})["ModelPackageArn"]
+
+    with pytest.raises(ClientError) as refused:
+        sm.delete_model_package_group(ModelPackageGroupName=GROUP)
+    sm.delete_model_package(ModelPackageName=arn)
+    sm.delete_model_package_group(ModelPackageGroupName=GROUP)
+
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == (
+        f"Model Package Group arn:aws:sagemaker:us-east-1:123456789012:model-package-group/{GROUP} cannot be "
+        "deleted because it contains 1 model package(s). Delete them first with DeleteModelPackage.")
+    assert sm.list_model_package_groups()["ModelPackageGroupSummaryList"] == []

@@ -64,6 +64,9 @@ SEAMS: list[tuple] = [
     ("moto.s3.models.S3Backend.put_object", "callable", ("bucket_name", "key_name", "value")),
     ("moto.utilities.utils.get_partition", "callable", ("region",)),
     # extensions/model_registry.py and events.py: registry rules and the state-change event.
+    ("moto.core.responses.EmptyResult", "callable"),
+    ("moto.sagemaker.responses.SageMakerResponse.delete_model_package", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.delete_model_package_group", "kit_action"),
     ("moto.sagemaker.models.SageMakerModelBackend.create_model_package_group", "callable",
      ("model_package_group_name",)),
     ("moto.sagemaker.models.SageMakerModelBackend.create_model_package", "callable",

@@ -13,11 +13,14 @@ as the only resource, and a detail holding the package's description with ISO 86
 import functools
 from typing import Any
 
+from moto.core.responses import ActionResult, EmptyResult
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import ModelPackage, SageMakerModelBackend
+from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter, validate_model_approval_status
 
 from ..events import install_full_event_delivery, put_service_event
+from ..seams import add_action
 
 EVENT_SOURCE = "aws.sagemaker"
 EVENT_DETAIL_TYPE = "SageMaker Model Package State Change"
@@ -41,6 +44,8 @@ def install() -> None:
     ):
         _originals[name] = getattr(SageMakerModelBackend, name)
         setattr(SageMakerModelBackend, name, functools.wraps(_originals[name])(_delegate(replacement)))
+    for action, function in ACTIONS.items():
+        add_action(SageMakerResponse, action, function)
 
 
 def _delegate(replacement):
@@ -149,3 +154,32 @@ def _update_model_package(
     if package.model_package_group_name and package.model_approval_status != previous_status:
         _emit_state_change(self, package)
     return package.arn
+
+
+def delete_model_package(self) -> ActionResult:
+    """DeleteModelPackage (moto lacks it): a version, by ARN or name, leaves its group."""
+    backend = self.sagemaker_backend
+    package = _find_package(backend, self._get_param("ModelPackageName"))
+    backend.model_packages.pop(package.arn, None)
+    for key in [key for key, arn in backend.model_package_name_mapping.items() if arn == package.arn]:
+        del backend.model_package_name_mapping[key]
+    return EmptyResult()
+
+
+def delete_model_package_group(self) -> ActionResult:
+    """DeleteModelPackageGroup (moto lacks it), refused while the group still has versions, as on
+    SageMaker: delete the versions first (the teardown's order relies on it)."""
+    backend = self.sagemaker_backend
+    name = self._get_param("ModelPackageGroupName").split("/")[-1]
+    if name not in backend.model_package_groups:
+        raise ValidationError(f"ModelPackageGroup {_group_arn(backend, name)} does not exist.")
+    versions = [p for p in backend.model_packages.values() if p.model_package_group_name == name]
+    if versions:
+        raise ValidationError(
+            f"Model Package Group {_group_arn(backend, name)} cannot be deleted because it contains "
+            f"{len(versions)} model package(s). Delete them first with DeleteModelPackage.")
+    del backend.model_package_groups[name]
+    return EmptyResult()
+
+
+ACTIONS = {"delete_model_package": delete_model_package, "delete_model_package_group": delete_model_package_group}

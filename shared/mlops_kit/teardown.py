@@ -1,0 +1,249 @@
+"""Deleting what the workshop made, in dependency order, and proving nothing is left.
+
+It finds the resources by the workshop's tags (``workshop_tags``: workshop, this learner's
+id, optionally the lab): SageMaker's resources, rules and lab 3's CI/CD resources through
+their own List and ListTags calls, stacks and alarms through the Resource Groups Tagging
+API; plus what carries no tags of
+its own: the versions of a tagged model package group, and the objects under the labs'
+S3 prefixes of the session's bucket. Nothing without the workshop's tags and this
+learner's id is ever deleted. The same code runs on both backends.
+
+Order: a monitoring schedule holds its endpoint, an endpoint its configuration, a
+configuration its model; a group its versions; stacks own their endpoints. So: schedules
+and their job definitions, endpoints, configurations, models, pipelines, package
+versions, groups, stacks, alarms and rules, CI/CD pipelines and builds, then S3.
+Jobs, executions and experiments are records AWS keeps at no cost: they are not counted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError
+from tqdm.auto import tqdm
+
+from mlops_kit.workshop_tags import LAB_TAG, SESSION_TAG, WORKSHOP, WORKSHOP_TAG, as_dict
+
+LAB_PREFIXES = {"lab1": ("lab1/",), "lab2": ("lab2/",), "lab3": ("lab3/",), "lab4": ("lab4/",
+                "prerequisites/")}
+PROGRESS_BAR_FROM = 6
+MISSING = ("ResourceNotFound", "ValidationException", "ValidationError", "NoSuchEntity", "NoSuchBucket",
+           "PipelineNotFoundException", "ResourceNotFoundException")
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str
+    name: str
+    arn: str = ""
+
+
+@dataclass
+class TeardownReport:
+    deleted: list[Resource]
+    left: list[tuple[Resource, str]]  # what is still there, and why
+
+    def summary(self) -> str:
+        if not self.left:
+            return f"Deleted {len(self.deleted)}; 0 left."
+        reasons = "; ".join(f"{r.kind} {r.name}: {why}" for r, why in self.left)
+        return f"Deleted {len(self.deleted)}; {len(self.left)} left: {reasons}"
+
+
+def teardown(session, lab: str | None = None, dry_run: bool = False, wait_seconds: float = 600,
+             echo: Callable[[str], None] = print) -> TeardownReport:
+    """Delete the workshop's resources of this learner (of ``lab`` only, when given), then look again."""
+    finder = Finder(session, lab)
+    found = finder.find()
+    if dry_run:
+        for resource in found:
+            echo(f"would delete {resource.kind} {resource.name}")
+        echo(f"{len(found)} to delete (dry run: nothing deleted).")
+        return TeardownReport([], [(resource, "dry run") for resource in found])
+    deleted = []
+    bar = tqdm(found, desc="teardown", unit="resource", disable=len(found) < PROGRESS_BAR_FROM)
+    for resource in bar:
+        if _delete(session, resource, wait_seconds):
+            deleted.append(resource)
+            echo(f"deleted {resource.kind} {resource.name}")
+    left = [(resource, "still there after its deletion (see the service's console)") for resource in finder.find()]
+    report = TeardownReport(deleted, left)
+    echo(report.summary())
+    return report
+
+
+class Finder:
+    """Everything of the workshop's (this learner's, this lab's) that costs money or clutters, in deletion order."""
+
+    def __init__(self, session, lab: str | None):
+        self.session, self.lab = session, lab
+        self.sm = session.client("sagemaker")
+
+    def ours(self, tags: dict[str, str]) -> bool:
+        return (tags.get(WORKSHOP_TAG) == WORKSHOP and tags.get(SESSION_TAG) == self.session.tags[SESSION_TAG]
+                and (self.lab is None or tags.get(LAB_TAG) == self.lab))
+
+    def find(self) -> list[Resource]:
+        groups = self.listed("model-package-group", "list_model_package_groups", "ModelPackageGroupSummaryList",
+                             "ModelPackageGroupName", "ModelPackageGroupArn")
+        tagged = self.tagged_arns()
+        return [
+            *self.listed("monitoring-schedule", "list_monitoring_schedules", "MonitoringScheduleSummaries",
+                         "MonitoringScheduleName", "MonitoringScheduleArn"),
+            *self.listed("data-quality-job-definition", "list_data_quality_job_definitions",
+                         "JobDefinitionSummaries", "MonitoringJobDefinitionName", "MonitoringJobDefinitionArn"),
+            *self.listed("endpoint", "list_endpoints", "Endpoints", "EndpointName", "EndpointArn"),
+            *self.listed("endpoint-config", "list_endpoint_configs", "EndpointConfigs", "EndpointConfigName",
+                         "EndpointConfigArn"),
+            *self.listed("model", "list_models", "Models", "ModelName", "ModelArn"),
+            *self.listed("pipeline", "list_pipelines", "PipelineSummaries", "PipelineName", "PipelineArn"),
+            *self.versions(groups),
+            *groups,
+            *self.of_type(tagged, "stack", ":stack/"),
+            *self.of_type(tagged, "alarm", ":alarm:"),
+            *self.rules(),
+            *self.ci_cd(),
+            *self.objects(),
+        ]
+
+    def tagged_arns(self) -> list[str]:
+        """Stacks and alarms, through the Resource Groups Tagging API (their ARNs keep their names)."""
+        tagging = self.session.client("resourcegroupstaggingapi")
+        filters = [{"Key": WORKSHOP_TAG, "Values": [WORKSHOP]},
+                   {"Key": SESSION_TAG, "Values": [self.session.tags[SESSION_TAG]]}]
+        if self.lab:
+            filters.append({"Key": LAB_TAG, "Values": [self.lab]})
+        arns = []
+        for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters):
+            arns += [item["ResourceARN"] for item in page["ResourceTagMappingList"]]
+        return arns
+
+    @staticmethod
+    def of_type(arns: list[str], kind: str, marker: str) -> list[Resource]:
+        return [Resource(kind, arn.split(marker, 1)[1].split("/")[0], arn) for arn in arns if marker in arn]
+
+    def listed(self, kind, operation, key, name_key, arn_key) -> list[Resource]:
+        """SageMaker resources, listed, then kept when their tags are ours (names as given: SageMaker's
+        ARNs are lower case)."""
+        found = []
+        for page in self.sm.get_paginator(operation).paginate():
+            for item in page[key]:
+                tags = as_dict(self.sm.list_tags(ResourceArn=item[arn_key]).get("Tags"))
+                if self.ours(tags):
+                    found.append(Resource(kind, item[name_key], item[arn_key]))
+        return found
+
+    def versions(self, groups: list[Resource]) -> list[Resource]:
+        """A group's versions carry no tags of their own (they take the group's)."""
+        found = []
+        for group in groups:
+            for page in self.sm.get_paginator("list_model_packages").paginate(ModelPackageGroupName=group.name):
+                found += [Resource("model-package", item["ModelPackageArn"].split("/", 1)[1], item["ModelPackageArn"])
+                          for item in page["ModelPackageSummaryList"]]
+        return found
+
+    def rules(self) -> list[Resource]:
+        """EventBridge rules of the default bus, listed, kept when their tags are ours."""
+        events, found = self.session.client("events"), []
+        for page in events.get_paginator("list_rules").paginate():
+            for rule in page["Rules"]:
+                if self.ours(as_dict(events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags"))):
+                    found.append(Resource("rule", rule["Name"], rule["Arn"]))
+        return found
+
+    def ci_cd(self) -> list[Resource]:
+        """Lab 3's CodePipelines and CodeBuild projects, kept when their tags are ours."""
+        found = []
+        codepipeline, codebuild = self.session.client("codepipeline"), self.session.client("codebuild")
+        for item in codepipeline.list_pipelines().get("pipelines", []):
+            arn = codepipeline.get_pipeline(name=item["name"])["metadata"]["pipelineArn"]
+            if self.ours(as_dict(codepipeline.list_tags_for_resource(resourceArn=arn).get("tags"))):
+                found.append(Resource("codepipeline", item["name"], arn))
+        names = codebuild.list_projects().get("projects", [])
+        for project in codebuild.batch_get_projects(names=names).get("projects", []) if names else []:
+            if self.ours(as_dict(project.get("tags"))):
+                found.append(Resource("codebuild-project", project["name"], project["arn"]))
+        return found
+
+    def objects(self) -> list[Resource]:
+        """Every object version under the labs' prefixes of the session's bucket (the folder counts as one)."""
+        s3, bucket = self.session.client("s3"), self.session.bucket
+        prefixes = LAB_PREFIXES.get(self.lab, ()) if self.lab else tuple(p for ps in LAB_PREFIXES.values() for p in ps)
+        found = []
+        for prefix in prefixes:
+            try:
+                pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix)
+                count = sum(len(page.get("Versions", [])) + len(page.get("DeleteMarkers", [])) for page in pages)
+            except ClientError:
+                count = 0
+            if count:
+                found.append(Resource("s3-prefix", f"s3://{bucket}/{prefix} ({count} objects)", prefix))
+        return found
+
+
+def _delete(session, resource: Resource, wait_seconds: float) -> bool:
+    """Delete one resource and wait until it is gone; False when it was already gone."""
+    sm = session.client("sagemaker")
+    actions = {
+        "monitoring-schedule": lambda: sm.delete_monitoring_schedule(MonitoringScheduleName=resource.name),
+        "data-quality-job-definition": lambda: sm.delete_data_quality_job_definition(
+            JobDefinitionName=resource.name),
+        "endpoint": lambda: sm.delete_endpoint(EndpointName=resource.name),
+        "endpoint-config": lambda: sm.delete_endpoint_config(EndpointConfigName=resource.name),
+        "model": lambda: sm.delete_model(ModelName=resource.name),
+        "pipeline": lambda: sm.delete_pipeline(PipelineName=resource.name),
+        "model-package": lambda: sm.delete_model_package(ModelPackageName=resource.arn),
+        "model-package-group": lambda: sm.delete_model_package_group(ModelPackageGroupName=resource.name),
+        "stack": lambda: session.client("cloudformation").delete_stack(StackName=resource.name),
+        "alarm": lambda: session.client("cloudwatch").delete_alarms(AlarmNames=[resource.name]),
+        "rule": lambda: _delete_rule(session, resource.name),
+        "codepipeline": lambda: session.client("codepipeline").delete_pipeline(name=resource.name),
+        "codebuild-project": lambda: session.client("codebuild").delete_project(name=resource.name),
+        "s3-prefix": lambda: _delete_prefix(session, resource.arn),
+    }
+    try:
+        actions[resource.kind]()
+    except ClientError as error:
+        if error.response["Error"].get("Code") in MISSING and "not" in str(error).lower():
+            return False
+        raise
+    _wait_until_gone(session, resource, wait_seconds)
+    return True
+
+
+def _delete_rule(session, name: str) -> None:
+    events = session.client("events")
+    targets = [target["Id"] for target in events.list_targets_by_rule(Rule=name).get("Targets", [])]
+    if targets:
+        events.remove_targets(Rule=name, Ids=targets)
+    events.delete_rule(Name=name)
+
+
+def _delete_prefix(session, prefix: str) -> None:
+    s3, bucket = session.client("s3"), session.bucket
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+        keys = [{"Key": item["Key"], "VersionId": item["VersionId"]}
+                for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]]
+        for start in range(0, len(keys), 1000):
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys[start:start + 1000], "Quiet": True})
+
+
+def _wait_until_gone(session, resource: Resource, wait_seconds: float) -> None:
+    """Endpoints and stacks take minutes to go on AWS: wait for the ones that do."""
+    waits = {"endpoint": ("sagemaker", "endpoint_deleted", {"EndpointName": resource.name}),
+             "stack": ("cloudformation", "stack_delete_complete", {"StackName": resource.name})}
+    if resource.kind in waits:
+        service, waiter, arguments = waits[resource.kind]
+        delay = 1 if session.backend == "local" else 15
+        session.client(service).get_waiter(waiter).wait(
+            **arguments, WaiterConfig={"Delay": delay, "MaxAttempts": max(int(wait_seconds / delay), 1)})
+    elif resource.kind == "monitoring-schedule":
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline:
+            try:
+                session.client("sagemaker").describe_monitoring_schedule(MonitoringScheduleName=resource.name)
+            except ClientError:
+                return
+            time.sleep(1 if session.backend == "local" else 10)

@@ -1,0 +1,95 @@
+"""The teardown deletes what the workshop made (found by its tags), in dependency order,
+leaves what it did not make, reports 0 left, and is a no-op the second time."""
+
+import json
+
+import boto3
+import pytest
+
+from mlops_kit.session import start_session
+from mlops_kit.teardown import teardown
+
+pytestmark = pytest.mark.usefixtures("restore_process_state")
+IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+PACKAGE = {"Containers": [{"Image": IMAGE, "ModelDataUrl": "s3://bucket/model.tar.gz"}],
+           "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]}
+DEFINITION = json.dumps({"Version": "2020-12-01", "Parameters": [], "Steps": [
+    {"Name": "Fail", "Type": "Fail", "Arguments": {"ErrorMessage": "no"}}]})
+
+
+def lab_resources(session, lab: str) -> None:
+    """What a lab leaves behind: a model, its endpoint configuration, a pipeline, a registered
+    version in a group, an alarm, a rule, and objects under the lab's prefix."""
+    sm = session.sagemaker
+    sm.create_model(ModelName=f"{lab}-Model", PrimaryContainer={"Image": IMAGE}, ExecutionRoleArn=session.role_arn)
+    sm.create_endpoint_config(EndpointConfigName=f"{lab}-config", ProductionVariants=[{
+        "VariantName": "AllTraffic", "ModelName": f"{lab}-Model", "InstanceType": "ml.m5.large",
+        "InitialInstanceCount": 1}])
+    sm.create_pipeline(PipelineName=f"{lab}-Pipeline", PipelineDefinition=DEFINITION, RoleArn=session.role_arn)
+    sm.create_model_package_group(ModelPackageGroupName=f"{lab}-Models")
+    sm.create_model_package(ModelPackageGroupName=f"{lab}-Models", InferenceSpecification=PACKAGE,
+                            ModelApprovalStatus="Approved")
+    session.cloudwatch.put_metric_alarm(AlarmName=f"{lab}-drift", MetricName="feature_baseline_drift_AGE",
+                                        Namespace="aws/sagemaker/Endpoints/data-metrics", Statistic="Maximum",
+                                        Period=3600, EvaluationPeriods=1, Threshold=0.1,
+                                        ComparisonOperator="GreaterThanThreshold")
+    session.events.put_rule(Name=f"{lab}-approved", EventPattern=json.dumps({"source": ["aws.sagemaker"]}))
+    session.events.put_targets(Rule=f"{lab}-approved", Targets=[{
+        "Id": "log", "Arn": "arn:aws:logs:us-east-1:123456789012:log-group:approvals"}])
+    for number in range(3):
+        session.s3.put_object(Bucket=session.bucket, Key=f"{lab}/raw/part-{number}.csv", Body=b"1,2\n")
+
+
+def test_teardown_deletes_the_labs_resources_in_order_and_reports_0_left(local_home, capsys):
+    session = start_session(lab="lab1")
+    lab_resources(session, "lab1")
+
+    report = teardown(session, lab="lab1")
+
+    deleted = [(resource.kind, resource.name) for resource in report.deleted]
+    assert deleted == [("endpoint-config", "lab1-config"), ("model", "lab1-Model"), ("pipeline", "lab1-Pipeline"),
+                       ("model-package", "lab1-models/1"), ("model-package-group", "lab1-Models"),
+                       ("alarm", "lab1-drift"), ("rule", "lab1-approved"),
+                       ("s3-prefix", f"s3://{session.bucket}/lab1/ (3 objects)")]
+    assert report.left == []
+    assert capsys.readouterr().out.splitlines()[-1] == "Deleted 8; 0 left."
+    sm = session.sagemaker
+    assert sm.list_models()["Models"] == [] and sm.list_model_package_groups()["ModelPackageGroupSummaryList"] == []
+    assert session.s3.list_objects_v2(Bucket=session.bucket, Prefix="lab1/")["KeyCount"] == 0
+
+
+def test_teardown_twice_is_a_no_op(local_home, capsys):
+    session = start_session(lab="lab4")
+    lab_resources(session, "lab4")
+    teardown(session, lab="lab4")
+
+    again = teardown(session, lab="lab4")
+
+    assert (again.deleted, again.left) == ([], [])
+    assert capsys.readouterr().out.splitlines()[-1] == "Deleted 0; 0 left."
+
+
+def test_what_the_kit_did_not_make_and_other_labs_survive(local_home):
+    session = start_session(lab="lab4")
+    lab_resources(session, "lab4")
+    outside = boto3.session.Session(region_name="us-east-1").client("sagemaker")  # no workshop hooks
+    outside.create_model(ModelName="mine", PrimaryContainer={"Image": IMAGE}, ExecutionRoleArn=session.role_arn)
+    other_lab = start_session(lab="lab1")
+    other_lab.sagemaker.create_model(ModelName="lab1-kept", PrimaryContainer={"Image": IMAGE},
+                                     ExecutionRoleArn=session.role_arn)
+
+    teardown(session, lab="lab4")
+
+    assert sorted(model["ModelName"] for model in outside.list_models()["Models"]) == ["lab1-kept", "mine"]
+
+
+def test_a_dry_run_lists_and_deletes_nothing(local_home, capsys):
+    session = start_session(lab="lab1")
+    lab_resources(session, "lab1")
+
+    report = teardown(session, lab="lab1", dry_run=True)
+
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "would delete endpoint-config lab1-config"
+    assert printed[-1] == "8 to delete (dry run: nothing deleted)."
+    assert len(report.left) == 8 and len(session.sagemaker.list_models()["Models"]) == 1
