@@ -18,6 +18,7 @@ Jobs, executions and experiments are records AWS keeps at no cost: they are not 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,15 +47,21 @@ class TeardownReport:
     left: list[tuple[Resource, str]]  # what is still there, and why
 
     def summary(self) -> str:
+        """E.g. "Deleted 3: 1 model, 1 pipeline, 1 s3-prefix. 0 left." (kinds in deletion order)."""
+        counts = Counter(resource.kind for resource in self.deleted)
+        kinds = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+        deleted = f"Deleted {len(self.deleted)}" + (f": {kinds}." if kinds else ".")
         if not self.left:
-            return f"Deleted {len(self.deleted)}; 0 left."
+            return f"{deleted} 0 left."
         reasons = "; ".join(f"{r.kind} {r.name}: {why}" for r, why in self.left)
-        return f"Deleted {len(self.deleted)}; {len(self.left)} left: {reasons}"
+        return f"{deleted} {len(self.left)} left: {reasons}"
 
 
 def teardown(session, lab: str | None = None, dry_run: bool = False, wait_seconds: float = 600,
-             echo: Callable[[str], None] = print) -> TeardownReport:
-    """Delete the workshop's resources of this learner (of ``lab`` only, when given), then look again."""
+             echo: Callable[[str], None] = print, verbose: bool = False) -> TeardownReport:
+    """Delete the workshop's resources of this learner (of ``lab`` only, when given), then look again.
+
+    Prints one summary line (``verbose``: also a line per deletion, as the command does)."""
     finder = Finder(session, lab)
     found = finder.find()
     if dry_run:
@@ -67,7 +74,8 @@ def teardown(session, lab: str | None = None, dry_run: bool = False, wait_second
     for resource in bar:
         if _delete(session, resource, wait_seconds):
             deleted.append(resource)
-            echo(f"deleted {resource.kind} {resource.name}")
+            if verbose:
+                echo(f"deleted {resource.kind} {resource.name}")
     left = [(resource, "still there after its deletion (see the service's console)") for resource in finder.find()]
     report = TeardownReport(deleted, left)
     echo(report.summary())

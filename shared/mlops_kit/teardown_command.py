@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     except SessionError as error:
         print(f"mlops-kit teardown: {error}", file=sys.stderr)
         return 2
-    report = teardown(session, lab=args.lab, dry_run=args.dry_run)
+    report = teardown(session, lab=args.lab, dry_run=args.dry_run, verbose=True)
     return 0 if args.dry_run or not report.left else 1
 
 

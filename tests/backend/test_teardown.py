@@ -52,7 +52,9 @@ def test_teardown_deletes_the_labs_resources_in_order_and_reports_0_left(local_h
                        ("alarm", "lab1-drift"), ("rule", "lab1-approved"),
                        ("s3-prefix", f"s3://{session.bucket}/lab1/ (3 objects)")]
     assert report.left == []
-    assert capsys.readouterr().out.splitlines()[-1] == "Deleted 8; 0 left."
+    assert capsys.readouterr().out.splitlines() == [
+        "Deleted 8: 1 endpoint-config, 1 model, 1 pipeline, 1 model-package, 1 model-package-group, 1 alarm, "
+        "1 rule, 1 s3-prefix. 0 left."]
     sm = session.sagemaker
     assert sm.list_models()["Models"] == [] and sm.list_model_package_groups()["ModelPackageGroupSummaryList"] == []
     assert session.s3.list_objects_v2(Bucket=session.bucket, Prefix="lab1/")["KeyCount"] == 0
@@ -66,7 +68,7 @@ def test_teardown_twice_is_a_no_op(local_home, capsys):
     again = teardown(session, lab="lab4")
 
     assert (again.deleted, again.left) == ([], [])
-    assert capsys.readouterr().out.splitlines()[-1] == "Deleted 0; 0 left."
+    assert capsys.readouterr().out.splitlines()[-1] == "Deleted 0. 0 left."
 
 
 def test_what_the_kit_did_not_make_and_other_labs_survive(local_home):
@@ -93,3 +95,14 @@ def test_a_dry_run_lists_and_deletes_nothing(local_home, capsys):
     assert printed[0] == "would delete endpoint-config lab1-config"
     assert printed[-1] == "8 to delete (dry run: nothing deleted)."
     assert len(report.left) == 8 and len(session.sagemaker.list_models()["Models"]) == 1
+
+
+def test_the_command_prints_each_deletion_and_exits_0_when_nothing_is_left(local_home, capsys):
+    from mlops_kit.teardown_command import main
+
+    lab_resources(start_session(lab="lab1"), "lab1")
+
+    assert main(["--lab", "lab1"]) == 0
+
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "deleted endpoint-config lab1-config" and printed[-1].endswith("0 left.")
