@@ -1,7 +1,8 @@
 """The cost guard: what each lab may start, refused before the request leaves the machine,
 and what a lab costs on AWS.
 
-``start_session`` registers :func:`guard_requests` on the session's boto3 session, so a
+``start_session`` puts :func:`guard_requests` on every boto3 session of the kernel
+(``request_hooks``), so a
 training, processing or monitoring job, an endpoint configuration or a pipeline asking
 for an instance type or count the lab does not need is refused with a message naming
 the request, its hourly price and what the lab needs; no call reaches AWS. The same
@@ -137,11 +138,6 @@ def guard_requests(lab: str | None):
             raise CostGuardError(reason)
 
     return guard
-
-
-def install_cost_guard(boto_session, lab: str | None) -> None:
-    boto_session.events.register("before-parameter-build.sagemaker", guard_requests(lab),
-                                 unique_id="mlops-kit-cost-guard")
 
 
 def running_endpoints(sagemaker_client, tag_filter) -> list[str]:

@@ -20,8 +20,9 @@ from urllib.parse import urlsplit, urlunsplit
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .cost_guard import estimate_line, install_cost_guard, running_endpoints
-from .workshop_tags import SESSION_TAG, WORKSHOP_TAG, install_tagging
+from . import request_hooks
+from .cost_guard import estimate_line, running_endpoints
+from .workshop_tags import SESSION_TAG, WORKSHOP_TAG, workshop_tags
 
 BACKENDS = ("local", "aws")
 LOCAL_REGION = "us-east-1"
@@ -130,15 +131,15 @@ def start_session(backend: str = "local", *, lab: str | None = None, region: str
 
 @dataclass(frozen=True)
 class _Safety:
-    """Tags and cost guard, put on the boto3 session before any client is made from it."""
+    """Tags and cost guard, on every boto3 session of the kernel before any client is made (request_hooks)."""
 
     lab: str | None
     cost_guard: bool
 
     def install(self, boto_session: boto3.Session) -> dict:
-        if self.cost_guard:
-            install_cost_guard(boto_session, self.lab)
-        return install_tagging(boto_session, self.lab)
+        tags = workshop_tags(self.lab)
+        request_hooks.activate(boto_session, tags, self.lab, self.cost_guard)
+        return tags
 
 
 def _warn_about_running_endpoints(session: "WorkshopSession") -> None:

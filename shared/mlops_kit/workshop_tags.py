@@ -1,8 +1,9 @@
 """The workshop's tags on everything a lab creates, on both backends, with no wrapper in learner code.
 
-``start_session`` registers :func:`tag_requests` on the boto3 session that every client of
-the lab (the SageMaker SDK's and the learner's own) is made from: each Create request
-whose API takes ``Tags`` gets the workshop's tags added (the learner's own tags are kept).
+``start_session`` puts :func:`tag_requests` on every boto3 session of the kernel
+(``request_hooks``), so the SageMaker SDK's clients and the learner's own alike: each
+Create request whose API takes ``Tags`` gets the workshop's tags added (the learner's own
+tags are kept).
 The teardown finds what the kit made by these tags.
 
 - ``mlops-kit:workshop`` = ``sagemaker-mlops``: made by this workshop;
@@ -38,13 +39,6 @@ def workshop_tags(lab: str | None) -> dict[str, str]:
     tags = {WORKSHOP_TAG: WORKSHOP, SESSION_TAG: learner_id()}
     if lab:
         tags[LAB_TAG] = lab
-    return tags
-
-
-def install_tagging(boto_session, lab: str | None) -> dict[str, str]:
-    """Tag every resource created through ``boto_session``'s clients from now on; returns the tags."""
-    tags = workshop_tags(lab)
-    boto_session.events.register("before-parameter-build", tag_requests(tags), unique_id="mlops-kit-tags")
     return tags
 
 

@@ -11,6 +11,7 @@ import boto3
 import pytest
 import requests
 
+from mlops_kit import request_hooks
 from mlops_kit import session as session_module
 from mlops_kit.local.server import probe, record_state
 
@@ -41,13 +42,15 @@ def aws_env(server_url, monkeypatch):
 
 @pytest.fixture
 def restore_process_state():
-    """start_session sets os.environ and boto3's default session for the kernel; undo it after the test."""
+    """start_session sets os.environ, boto3's default session and the request hooks for the kernel; undo
+    them after the test."""
     environment, default_session = dict(os.environ), boto3.DEFAULT_SESSION
     yield
     os.environ.clear()
     os.environ.update(environment)
     boto3.DEFAULT_SESSION = default_session
     session_module._environment_before_local.clear()
+    request_hooks.deactivate()
 
 
 @pytest.fixture

@@ -72,10 +72,11 @@ def test_teardown_twice_is_a_no_op(local_home, capsys):
 
 
 def test_what_the_kit_did_not_make_and_other_labs_survive(local_home):
+    outside = boto3.session.Session(region_name="us-east-1").client("sagemaker")  # before the session: untagged
+    outside.create_model(ModelName="mine", PrimaryContainer={"Image": IMAGE},
+                         ExecutionRoleArn="arn:aws:iam::123456789012:role/mine")
     session = start_session(lab="lab4")
     lab_resources(session, "lab4")
-    outside = boto3.session.Session(region_name="us-east-1").client("sagemaker")  # no workshop hooks
-    outside.create_model(ModelName="mine", PrimaryContainer={"Image": IMAGE}, ExecutionRoleArn=session.role_arn)
     other_lab = start_session(lab="lab1")
     other_lab.sagemaker.create_model(ModelName="lab1-kept", PrimaryContainer={"Image": IMAGE},
                                      ExecutionRoleArn=session.role_arn)

@@ -3,6 +3,7 @@ it creates, and the cost guard refusing instances the lab does not need before a
 
 import json
 
+import boto3
 import pytest
 
 from mlops_kit.cost_guard import CostGuardError
@@ -128,3 +129,16 @@ def test_the_session_shows_the_labs_tags_and_its_cost_on_aws(local_home):
     text = repr(session)
     assert "lab='lab4'" in text and f"{SESSION_TAG}={session.tags[SESSION_TAG]}" in text
     assert "about $1.73 on AWS (us-east-1 on-demand prices of 2026-11-01)" in text
+
+
+def test_sessions_a_lab_makes_itself_are_tagged_and_guarded_too(local_home):
+    """Lab 2's get_pipeline builds its own PipelineSession: its requests get the same hooks."""
+    start_session(lab="lab1")
+    own = boto3.session.Session(region_name="us-east-1").client("sagemaker")
+
+    arn = own.create_model(ModelName="own", PrimaryContainer={"Image": IMAGE},
+                           ExecutionRoleArn="arn:aws:iam::123456789012:role/r")["ModelArn"]
+    with pytest.raises(CostGuardError):
+        own.create_endpoint_config(EndpointConfigName="big", ProductionVariants=variant("ml.p3.2xlarge"))
+
+    assert as_dict(own.list_tags(ResourceArn=arn)["Tags"])[LAB_TAG] == "lab1"
