@@ -17,6 +17,7 @@ Jobs, executions and experiments are records AWS keeps at no cost: they are not 
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -96,6 +97,8 @@ class Finder:
     def find(self) -> list[Resource]:
         groups = self.listed("model-package-group", "list_model_package_groups", "ModelPackageGroupSummaryList",
                              "ModelPackageGroupName", "ModelPackageGroupArn")
+        pipelines = self.listed("pipeline", "list_pipelines", "PipelineSummaries", "PipelineName", "PipelineArn")
+        groups += [group for group in self.registered_by(pipelines) if group.name not in {g.name for g in groups}]
         tagged = self.tagged_arns()
         return [
             *self.listed("monitoring-schedule", "list_monitoring_schedules", "MonitoringScheduleSummaries",
@@ -106,7 +109,7 @@ class Finder:
             *self.listed("endpoint-config", "list_endpoint_configs", "EndpointConfigs", "EndpointConfigName",
                          "EndpointConfigArn"),
             *self.listed("model", "list_models", "Models", "ModelName", "ModelArn"),
-            *self.listed("pipeline", "list_pipelines", "PipelineSummaries", "PipelineName", "PipelineArn"),
+            *pipelines,
             *self.versions(groups),
             *groups,
             *self.of_type(tagged, "stack", ":stack/"),
@@ -141,6 +144,22 @@ class Finder:
                 tags = as_dict(self.sm.list_tags(ResourceArn=item[arn_key]).get("Tags"))
                 if self.ours(tags):
                     found.append(Resource(kind, item[name_key], item[arn_key]))
+        return found
+
+    def registered_by(self, pipelines: list[Resource]) -> list[Resource]:
+        """The groups our pipelines' RegisterModel steps register into: the step creates a missing
+        group itself, without the workshop's tags, so it is found by its name in the definition."""
+        found = []
+        for pipeline in pipelines:
+            definition = json.loads(self.sm.describe_pipeline(PipelineName=pipeline.name)["PipelineDefinition"])
+            for step in _all_steps(definition.get("Steps", [])):
+                name = (step.get("Arguments") or {}).get("ModelPackageGroupName")
+                if step.get("Type") == "RegisterModel" and isinstance(name, str):
+                    try:
+                        arn = self.sm.describe_model_package_group(ModelPackageGroupName=name)["ModelPackageGroupArn"]
+                    except ClientError:
+                        continue
+                    found.append(Resource("model-package-group", name, arn))
         return found
 
     def versions(self, groups: list[Resource]) -> list[Resource]:
@@ -189,6 +208,16 @@ class Finder:
             if count:
                 found.append(Resource("s3-prefix", f"s3://{bucket}/{prefix} ({count} objects)", prefix))
         return found
+
+
+def _all_steps(steps: list[dict]) -> list[dict]:
+    """Steps, with those inside condition steps' branches."""
+    found = []
+    for step in steps:
+        found.append(step)
+        arguments = step.get("Arguments") or {}
+        found += _all_steps([*arguments.get("IfSteps", []), *arguments.get("ElseSteps", [])])
+    return found
 
 
 def _delete(session, resource: Resource, wait_seconds: float) -> bool:

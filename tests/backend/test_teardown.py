@@ -6,6 +6,7 @@ import json
 import boto3
 import pytest
 
+from mlops_kit import request_hooks
 from mlops_kit.session import start_session
 from mlops_kit.teardown import teardown
 
@@ -107,3 +108,19 @@ def test_the_command_prints_each_deletion_and_exits_0_when_nothing_is_left(local
 
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "deleted endpoint-config lab1-config" and printed[-1].endswith("0 left.")
+
+
+def test_the_group_a_pipelines_register_step_created_is_found_by_its_name(local_home):
+    session = start_session(lab="lab2")
+    sm = session.sagemaker
+    definition = {"Version": "2020-12-01", "Parameters": [], "Steps": [{
+        "Name": "Check", "Type": "Condition", "Arguments": {"Conditions": [{"Type": "GreaterThanOrEqualTo", "LeftValue": 1, "RightValue": 0}], "ElseSteps": [], "IfSteps": [{
+            "Name": "Register", "Type": "RegisterModel", "Arguments": {"ModelPackageGroupName": "CreditModels"}}]}}]}
+    sm.create_pipeline(PipelineName="Credit", PipelineDefinition=json.dumps(definition), RoleArn=session.role_arn)
+    untagged = boto3.session.Session(region_name="us-east-1").client("sagemaker")
+    request_hooks.deactivate()  # as the service itself creates it, without the workshop's tags
+    untagged.create_model_package_group(ModelPackageGroupName="CreditModels")
+
+    report = teardown(session, lab="lab2")
+
+    assert [(r.kind, r.name) for r in report.deleted] == [("pipeline", "Credit"), ("model-package-group", "CreditModels")]
