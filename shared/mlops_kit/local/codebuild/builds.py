@@ -60,7 +60,8 @@ class BuildRun:
         number = len(backend.build_history.get(name, [])) + 1
         source = {**project["source"]}
         if request.get("sourceTypeOverride"):
-            source = {"type": request["sourceTypeOverride"], "location": request.get("sourceLocationOverride", "")}
+            source = {"type": request["sourceTypeOverride"], "location": request.get("sourceLocationOverride", ""),
+                      **({"buildspec": source["buildspec"]} if source.get("buildspec") else {})}
         if request.get("buildspecOverride"):
             source["buildspec"] = request["buildspecOverride"]
         self.source = source

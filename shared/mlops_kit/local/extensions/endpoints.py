@@ -173,7 +173,7 @@ def _deploy(backend, endpoint, config_name: str) -> None:
     endpoint.last_modified_time = utcnow()
 
 
-def _start_deployment(backend, endpoint, config_name: str) -> None:
+def start_deployment(backend, endpoint, config_name: str) -> None:
     threading.Thread(target=_deploy, args=(backend, endpoint, config_name), daemon=True,
                      name=f"deploy-{endpoint.endpoint_name}").start()
 
@@ -226,7 +226,7 @@ def _replace_create_endpoint(original):
         )
         endpoint.endpoint_status = "Creating"
         self.endpoints[endpoint_name] = endpoint
-        _start_deployment(self, endpoint, endpoint_config_name)
+        start_deployment(self, endpoint, endpoint_config_name)
         return endpoint
 
     return create_endpoint
@@ -262,7 +262,7 @@ def update_endpoint(self) -> ActionResult:
         )
     endpoint.endpoint_status = "Updating"
     endpoint.last_modified_time = utcnow()
-    _start_deployment(backend, endpoint, config_name)
+    start_deployment(backend, endpoint, config_name)
     return ActionResult({"EndpointArn": endpoint.arn})
 
 
