@@ -180,3 +180,33 @@ def solution_pipeline_definition(project) -> dict:
 
         pipeline = get_pipeline(session.region, session.role_arn, session.bucket, "CreditModels", "CreditPipeline", "credit")
         return json.loads(pipeline.definition())
+
+
+ACTION_COLOURS = {"Source": "#e0e7ff", "Build": "#dbeafe", "Test": "#dcfce7", "Deploy": "#fef9c3",
+                  "Approval": "#fee2e2"}
+
+
+def codepipeline_graph(title: str, stages: list[dict]):
+    """A CodePipeline as its console draws it: one column per stage, its actions top to bottom in run order."""
+    rows = max(len(stage["actions"]) for stage in stages)
+    width, height = 2.6, 0.8
+    fig, ax = plt.subplots(figsize=(3.1 * len(stages) + 0.3, 1.1 * rows + 1.3))
+    for column, stage in enumerate(stages):
+        x = column * 3.1
+        ax.text(x + width / 2, 0.75, stage["name"], ha="center", fontsize=9.5, weight="bold")
+        actions = sorted(stage["actions"], key=lambda action: action.get("runOrder", 1))
+        for row, action in enumerate(actions):
+            kind = action["actionTypeId"]
+            label = f"{action['name']}\n{kind['category']}: {kind['provider']}"
+            _box(ax, x, -row * 1.1 - height / 2, width, height, label, ACTION_COLOURS.get(kind["category"], "#f1f5f9"),
+                 size=8)
+            if row:
+                _arrow(ax, (x + width / 2, -(row - 1) * 1.1 - height / 2 - 0.03), (x + width / 2, -row * 1.1 + height / 2 + 0.03))
+        if column:
+            _arrow(ax, (x - 0.47, 0), (x - 0.03, 0))
+    ax.set_title(title, fontsize=10)
+    ax.set_xlim(-0.2, 3.1 * len(stages) - 0.3)
+    ax.set_ylim(-(rows - 1) * 1.1 - 0.7, 1.1)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig

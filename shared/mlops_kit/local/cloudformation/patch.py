@@ -2,10 +2,12 @@
 
 import functools
 
+from moto.cloudformation import parsing
+from moto.cloudformation.models import Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, Model
 
-from . import resources, stack_requests
+from . import resources, stack_lifecycle, stack_requests
 
 SEAMS: list[tuple] = [
     ("moto.cloudformation.responses.CloudFormationResponse.create_stack", "callable"),
@@ -16,6 +18,20 @@ SEAMS: list[tuple] = [
     ("moto.cloudformation.parsing.get_model_map", "callable"),
     ("moto.cloudformation.exceptions.ValidationError", "class"),
     ("moto.cloudformation.exceptions.AlreadyExistsException", "class"),
+    ("moto.cloudformation.models.Stack.create_resources", "callable", ("self",)),
+    ("moto.cloudformation.models.Stack.update", "callable", ("template", "role_arn", "parameters", "tags")),
+    ("moto.cloudformation.models.Stack._add_stack_event", "callable", ("resource_status",)),
+    ("moto.cloudformation.models.Stack._create_output_map", "callable"),
+    ("moto.cloudformation.models.Stack.stack_resources", "attribute"),
+    ("moto.cloudformation.models.Stack.outputs", "attribute"),
+    ("moto.cloudformation.models.Event", "class"),
+    ("moto.cloudformation.parsing.OutputMap", "class"),
+    ("moto.cloudformation.parsing.ResourceMap.build_resource_diff", "callable", ("other_template", "parameters")),
+    ("moto.cloudformation.parsing.ResourceMap.load_parameters", "callable"),
+    ("moto.cloudformation.parsing.parse_and_create_resource", "callable",
+     ("logical_id", "resource_json", "resources_map", "account_id", "region_name")),
+    ("moto.cloudformation.parsing.parse_and_update_resource", "callable",
+     ("logical_id", "resource_json", "resources_map", "account_id", "region_name")),
     *((f"moto.sagemaker.models.{cls}.{method}", "callable") for cls in ("Model", "FakeEndpointConfig", "FakeEndpoint")
       for method in ("create_from_cloudformation_json", "update_from_cloudformation_json",
                      "delete_from_cloudformation_json")),
@@ -38,6 +54,13 @@ def _replacing(original, function):
     return classmethod(method)
 
 
+def _marked(function, original):
+    """``function`` with ``original``'s name and signature, marked as the kit's."""
+    function = functools.wraps(original)(function)
+    function._mlops_kit = True
+    return function
+
+
 def install() -> None:
     """Patch moto's CloudFormation requests and SageMaker resource types once."""
     if getattr(CloudFormationResponse.create_stack, "_mlops_kit", False):
@@ -47,6 +70,17 @@ def install() -> None:
     for cls, create in ((Model, resources.create_model), (FakeEndpointConfig, resources.create_endpoint_config),
                         (FakeEndpoint, resources.create_endpoint)):
         cls.create_from_cloudformation_json = _classmethod(cls.create_from_cloudformation_json, create)
+    Stack.create_resources = _marked(stack_lifecycle.create_resources(Stack.create_resources), Stack.create_resources)
+    Stack.update = _marked(stack_lifecycle.update(Stack.update), Stack.update)
+    Stack.stack_resources = property(stack_lifecycle.created_resources)
+    Stack.outputs = property(stack_lifecycle.outputs(Stack.outputs))
+    parsing.ResourceMap.build_resource_diff = _marked(
+        stack_lifecycle.build_resource_diff(parsing.ResourceMap.build_resource_diff),
+        parsing.ResourceMap.build_resource_diff)
+    parsing.parse_and_create_resource = _marked(
+        stack_lifecycle.with_events(parsing.parse_and_create_resource, "CREATE"), parsing.parse_and_create_resource)
+    parsing.parse_and_update_resource = _marked(
+        stack_lifecycle.with_events(parsing.parse_and_update_resource, "UPDATE"), parsing.parse_and_update_resource)
     for cls, update in ((Model, resources.replace), (FakeEndpointConfig, resources.replace),
                         (FakeEndpoint, resources.update_endpoint)):
         cls.update_from_cloudformation_json = _replacing(cls.update_from_cloudformation_json, update)

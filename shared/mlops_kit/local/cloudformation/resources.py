@@ -16,6 +16,7 @@ from moto.sagemaker import models as sagemaker_models
 from moto.sagemaker.exceptions import ValidationError
 
 from ..extensions import endpoints
+from . import stack_lifecycle
 
 ENDPOINT_NAME_LIMIT = 63
 _ALPHABET = string.ascii_letters + string.digits
@@ -62,11 +63,12 @@ def _check_endpoint_name(name) -> None:
 
 
 def replace(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-    """Replacement: the new resource first, then the old one deleted (its physical id is its ARN)."""
+    """Replacement: the new resource first; the old one is deleted in the update's clean-up."""
     logical_id = getattr(original_resource, "logical_resource_id", None)
     new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name,
                                               LogicalId=logical_id)
-    cls.delete_from_cloudformation_json(original_resource.arn, cloudformation_json, account_id, region_name)
+    if not stack_lifecycle.defer_deletion(cls, original_resource, cloudformation_json, account_id, region_name):
+        cls.delete_from_cloudformation_json(original_resource.arn, cloudformation_json, account_id, region_name)
     return new
 
 
@@ -83,6 +85,7 @@ def update_endpoint(cls, original_resource, new_resource_name, cloudformation_js
         raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
     if config_name != original_resource.endpoint_config_name:
         original_resource.endpoint_status = "Updating"
+        original_resource.failure_reason = None
         original_resource.last_modified_time = utcnow()
         endpoints.start_deployment(backend, original_resource, config_name)
     return original_resource
