@@ -230,14 +230,15 @@ def _source_stage(project: Project, repository: str) -> dict:
         "outputArtifacts": [{"name": "SourceArtifact"}]}]}
 
 
-def _build_action(name: str, build_project: str, inputs: list[str], output: str, run_order: int = 1) -> dict:
+def _build_action(name: str, build_project: str, inputs: list[str], output: str | None, run_order: int = 1) -> dict:
+    """A CodeBuild action; ``output`` names the artifact its buildspec's ``artifacts`` section uploads, if any."""
     configuration = {"ProjectName": build_project}
     if len(inputs) > 1:
         configuration["PrimarySource"] = inputs[0]
     return {"name": name, "runOrder": run_order,
             "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
             "configuration": configuration, "inputArtifacts": [{"name": item} for item in inputs],
-            "outputArtifacts": [{"name": output}]}
+            "outputArtifacts": [{"name": output}] if output else []}
 
 
 def _deploy_action(project: Project, stage: str, config_file: str, run_order: int) -> dict:
@@ -258,7 +259,7 @@ def pipeline_definitions(project: Project) -> dict[str, list[dict]]:
     return {
         "modelbuild": [_source_stage(project, "modelbuild"), {"name": "Build", "actions": [
             _build_action("BuildAndRunSageMakerPipeline", project.pipeline("modelbuild"), ["SourceArtifact"],
-                          "ModelBuildBuildArtifact")]}],
+                          None)]}],  # the build runs the SageMaker Pipeline; its buildspec uploads nothing
         "modeldeploy": [
             _source_stage(project, "modeldeploy"),
             {"name": "Build", "actions": [

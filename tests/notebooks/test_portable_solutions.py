@@ -3,8 +3,8 @@
 Every SageMaker and boto3 request a solution makes on the local backend is validated by
 botocore against the real service's API model before it is sent, so a solution that
 runs locally also sends well-formed requests to AWS; this test guards the rest: no
-local endpoint, no kit internals, only the three learner-facing calls, the data loader and the
-prerequisite helper that lets a lab stand alone.
+local endpoint, no kit internals, only the three learner-facing calls, the data loader, the
+prerequisite helpers that let a lab stand alone, and lab 3's one call that creates the project.
 """
 
 import re
@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ONLY = re.compile(r"127\.0\.0\.1|localhost|AWS_ENDPOINT_URL|endpoint_url|mlops_kit\.local|moto")
 KIT_IMPORT = re.compile(r"from mlops_kit(\.\w+)* import ([\w, ()]+)")
 ALLOWED_KIT_NAMES = {"mlops_kit": {"check", "start_session", "submit"}, "mlops_kit.data": {"LABEL", "load_credit_data"},
-                     "mlops_kit.prerequisites": {"approved_credit_model"}}
+                     "mlops_kit.prerequisites": {"approved_credit_model", "credit_pipeline_package"},
+                     "mlops_kit.sagemaker_project": {"create_project"}}
 
 
 @pytest.mark.parametrize("solution", solution_notebooks(ROOT), ids=lambda path: path.stem)
