@@ -57,3 +57,26 @@ def test_lab4_chapter_and_solution_page_show_the_violations_and_distributions(si
     html = page(site, "solutions/lab4-monitoring.html")
     assert "baseline_drift_check" in html and "data_type_check" in html and "lab4.scenarios" in html
     assert html.count("<img") >= 2  # baseline vs current distributions, AGE drift hour by hour
+
+
+def test_no_page_or_file_of_the_site_gives_the_solution_markers_away(site):
+    leaks = [path.relative_to(site) for path in site.rglob("*") if path.is_file()
+             and path.suffix in {".html", ".ipynb", ".txt", ".md", ".js"}
+             and "BEGIN SOLUTION" in path.read_text(encoding="utf-8", errors="replace")]
+    assert leaks == []
+
+
+def test_solution_pages_show_exercises_with_the_answer_in_a_closed_dropdown(site):
+    html = page(site, "solutions/lab3-cicd.html")
+    assert "NotImplementedError" in html and "# TODO: sm.update_model_package" in html
+    dropdowns = re.findall(r'<details class="sd-sphinx-override sd-dropdown[^"]*"(?![^>]*\bopen\b)', html)
+    assert len(dropdowns) == html.count("Solution</span>") >= 4
+    assert "put_approval_result" in html  # the answer is there, folded
+
+
+@pytest.mark.parametrize("lab", ["lab0-getting-started", "lab2-pipeline", "lab3-cicd"])
+def test_the_download_button_of_a_solution_page_gives_the_learners_lab(site, lab):
+    html = page(site, f"solutions/{lab}.html")
+    assert f"_sources/solutions/{lab}.ipynb" in html
+    downloaded = (site / "_sources" / "solutions" / f"{lab}.ipynb").read_bytes()
+    assert downloaded == (ROOT / "labs" / f"{lab}.ipynb").read_bytes()

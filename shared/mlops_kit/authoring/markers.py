@@ -139,6 +139,13 @@ def stub_solution_code(source: str, where: Location) -> str:
     return _replace_blocks(source, solutions, stub)
 
 
+
+def unwrap_solution_code(source: str, where: Location) -> str:
+    """Keep every solution block's code and drop its markers (the answer as the book shows it)."""
+    solutions = [block for block in find_code_blocks(source, where) if block.kind == SOLUTION]
+    lines = _lines(source)
+    return _replace_blocks(source, solutions, lambda block, line_ending: lines[block.first_line : block.last_line - 1])
+
 def comment_solution_code(source: str, where: Location) -> str:
     """Replace every solution block by a TODO comment carrying its hint (configuration files: YAML).
 
@@ -215,3 +222,12 @@ def remove_markdown_solutions(text: str, where: Location) -> str:
     pieces.append(text[position:])
     result = "".join(pieces)
     return result if text.endswith("\n") else result.removesuffix("\n")
+
+
+def unwrap_markdown_solutions(text: str, where: Location) -> str:
+    """Keep every solution span's text and drop its markers (the written answer as the book shows it)."""
+    pieces, position = [], 0
+    for begin, end in find_markdown_spans(text, where):
+        pieces += [text[position : begin.start()], text[begin.end() : end.start()]]
+        position = end.end()
+    return "".join(pieces) + text[position:]
