@@ -10,12 +10,9 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-import pytest
-
 from mlops_kit.local.isolation import own_local_backend
 
 _backend = ExitStack()
-WHOLE_LAB_TESTS = "tests/notebooks/test_labs_grade.py"
 
 
 def pytest_configure(config):
@@ -25,12 +22,3 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     _backend.close()
-
-
-def pytest_collection_modifyitems(config, items):
-    """Spread the work over the two workers (./workshop test uses --dist loadgroup): each file
-    stays on one worker (nbval runs a notebook's cells in order in one kernel), except the
-    per-lab grading tests, which each run a whole lab and may go to either worker."""
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(item.nodeid if path == WHOLE_LAB_TESTS else path))

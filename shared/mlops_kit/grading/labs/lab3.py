@@ -131,6 +131,7 @@ def pipeline_tagged_with_the_project(ctx):
                           hint="--tags in the buildspec gives sagemaker:project-name and sagemaker:project-id "
                                "from ${SAGEMAKER_PROJECT_NAME} and ${SAGEMAKER_PROJECT_ID}.")
 
+
 def _exists(describe) -> bool:
     try:
         describe()
