@@ -6,7 +6,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from mlops_kit.local import server
+from mlops_kit.local.server import detached as server
 from mlops_kit.local.environment import DEFAULT_REGION, local_environment
 from mlops_kit.local.isolation import own_local_backend
 

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "backend"
 from mlops_kit.data.schema import FEATURES  # noqa: E402
 from mlops_kit.data.synthetic import synthetic_credit_data  # noqa: E402
 from mlops_kit.local import clock  # noqa: E402
-from mlops_kit.local.monitoring.analyzer import analyse_window  # noqa: E402
-from mlops_kit.local.monitoring.constraints import constraints_json  # noqa: E402
-from mlops_kit.local.monitoring.statistics import profile_columns, statistics_json  # noqa: E402
+from mlops_kit.local.model_monitor.analyzer.container import analyse_window  # noqa: E402
+from mlops_kit.local.model_monitor.analyzer.constraints import constraints_json  # noqa: E402
+from mlops_kit.local.model_monitor.analyzer.statistics import profile_columns, statistics_json  # noqa: E402
 from local_server import fresh_local_server
 
 

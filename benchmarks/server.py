@@ -10,8 +10,8 @@ import statistics
 import tempfile
 import time
 
-from mlops_kit.local import server
-from mlops_kit.local.server import free_port
+from mlops_kit.local.server import detached as server
+from mlops_kit.local.server.detached import free_port
 from mlops_kit.session import start_session
 
 RUNS = 3

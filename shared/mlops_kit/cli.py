@@ -11,7 +11,7 @@ COMMANDS = {
     "grade": ("mlops_kit.grading.command", "grade submissions (.zip or .ipynb), or folders of them"),
     "validate": ("mlops_kit.grading.validate", "prove every solution scores full marks and every lab zero"),
     "teardown": ("mlops_kit.teardown_command", "delete what the workshop made (found by its tags); --dry-run lists it"),
-    "server": ("mlops_kit.local.command", "start | status | stop | reset | log the local AWS server"),
+    "server": ("mlops_kit.local.server.command", "start | status | stop | reset | log the local AWS server"),
 }
 
 

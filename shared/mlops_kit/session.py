@@ -162,8 +162,8 @@ def quiet_sdk_logs() -> None:
 
 
 def _start_local(region: str, bucket: str | None, role: str | None, safety: _Safety) -> WorkshopSession:
-    from .local.environment import local_environment
-    from .local.server import ensure_running
+    from mlops_kit.local.environment import local_environment
+    from mlops_kit.local.server.detached import ensure_running
 
     _override_environment({"AWS_DEFAULT_REGION": region, "AWS_REGION": region})  # before any SDK import
     with ThreadPoolExecutor(max_workers=1) as pool:  # boot the server while this kernel imports the SDK

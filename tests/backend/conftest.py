@@ -13,10 +13,10 @@ import requests
 
 from mlops_kit import request_hooks
 from mlops_kit import session as session_module
-from mlops_kit.local.server import probe, record_state
+from mlops_kit.local.server.detached import probe, record_state
 
 from mlops_kit.local.environment import local_environment
-from mlops_kit.local.threaded import threaded_server
+from mlops_kit.local.server.in_thread import threaded_server
 
 REGION = "us-east-1"
 

@@ -9,7 +9,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from test_model_monitor_executions import ENDPOINT, SCHEDULE, monitored_endpoint, send, traffic, with_column
 
 from mlops_kit.local import clock
-from mlops_kit.local.monitoring import cloudwatch as monitor_metrics
+from mlops_kit.local.model_monitor import metrics as monitor_metrics
 
 REGION = "us-east-1"
 NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"

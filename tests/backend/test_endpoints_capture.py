@@ -20,7 +20,7 @@ from test_endpoints import (
     BUCKET, ROW, ROWS, create_config, create_model, deploy, invoke, train_booster, upload_model, wait_until_settled,
 )
 
-from mlops_kit.local.serving.capture import FLUSH_SECONDS
+from mlops_kit.local.endpoints.capture import FLUSH_SECONDS
 
 CAPTURE_URI = f"s3://{BUCKET}/datacapture"
 KEY_PATTERN = re.compile(

@@ -6,8 +6,8 @@ import pytest
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import FakeTrialComponent
 
-from mlops_kit.local.events import event_time
-from mlops_kit.local.extensions.experiments import matches_expression, metric_summaries, property_values
+from mlops_kit.local.events.service_events import event_time
+from mlops_kit.local.experiments.patch import matches_expression, metric_summaries, property_values
 
 RECORD = {
     "TrialComponentName": "exp-run-1",

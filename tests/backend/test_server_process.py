@@ -14,10 +14,10 @@ import boto3
 import psutil
 import pytest
 
-from mlops_kit.local import command, extensions, server
-from mlops_kit.local.extensions import EXTENSION_MODULES
+from mlops_kit.local import rooms, seams
 from mlops_kit.local.paths import server_state_file, work_dir
-from mlops_kit.local.server import free_port
+from mlops_kit.local.server import command, detached as server
+from mlops_kit.local.server.detached import free_port
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_server_lifecycle_start_reuse_status_reset_log_stop(kit_home, capsys, mo
 
 def test_two_kernels_starting_at_once_share_one_server_that_outlives_them_and_stops_even_hung(kit_home):
     kernel = textwrap.dedent("""
-        from mlops_kit.local.server import ensure_running, status
+        from mlops_kit.local.server.detached import ensure_running, status
         ensure_running()
         print(status().pid)
     """)
@@ -108,7 +108,7 @@ def test_two_kernels_starting_at_once_share_one_server_that_outlives_them_and_st
     (pid,) = pids
     port = server.configured_port()
     servers = [p for p in psutil.process_iter(["cmdline"])
-               if "mlops_kit.local.serve" in (p.info["cmdline"] or []) and str(port) in p.info["cmdline"]]
+               if "mlops_kit.local.server.app" in (p.info["cmdline"] or []) and str(port) in p.info["cmdline"]]
     assert [p.pid for p in servers] == [pid]
     assert server.status().pid == pid  # both starters have exited; the server still answers
 
@@ -141,7 +141,7 @@ def test_the_server_process_itself_refuses_a_busy_port(kit_home):
     with socket.socket() as foreign:
         foreign.bind(("127.0.0.1", port))
         foreign.listen()
-        result = subprocess.run([sys.executable, "-m", "mlops_kit.local.serve", "--port", str(port)],
+        result = subprocess.run([sys.executable, "-m", "mlops_kit.local.server.app", "--port", str(port)],
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == server.EXIT_PORT_IN_USE
     assert f"Cannot listen on 127.0.0.1:{port}" in result.stderr
@@ -151,8 +151,7 @@ def test_the_server_process_itself_refuses_a_busy_port(kit_home):
 def test_the_suites_server_is_the_kits_extended_server(server_url):
     running = server.probe(server_url)
     assert running.pid == psutil.Process().pid  # in this process, where the extensions are installed
-    assert all(f"mlops_kit.local.extensions.{name}" in sys.modules for name in EXTENSION_MODULES)
-    assert extensions._installed
+    assert {patch.__name__ for patch in rooms.room_patches()} <= seams.installed_rooms()
 
 
 def test_a_bad_port_setting_says_what_to_set(monkeypatch):

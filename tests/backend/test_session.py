@@ -122,7 +122,7 @@ def test_aws_without_region_says_how_to_set_one(example_aws_credentials):
 
 
 def test_aws_with_credentials_sts_cannot_check_fails_fast(example_aws_credentials, monkeypatch):
-    from mlops_kit.local.server import free_port
+    from mlops_kit.local.server.detached import free_port
 
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{free_port()}")  # nothing listens
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")

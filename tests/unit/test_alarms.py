@@ -1,10 +1,10 @@
-"""The CloudWatch alarm evaluation rules (mlops_kit.local.alarms), without a server."""
+"""The CloudWatch alarm evaluation rules (mlops_kit.local.cloudwatch.alarm_rules), without a server."""
 
 from datetime import datetime, timezone
 
 import pytest
 
-from mlops_kit.local.alarms import (
+from mlops_kit.local.cloudwatch.alarm_rules import (
     ALARM,
     INSUFFICIENT_DATA,
     OK,

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mlops_kit.local.serving.capture import (
+from mlops_kit.local.endpoints.capture import (
     CaptureBuffer,
     CaptureSettings,
     Sampler,
@@ -139,7 +139,7 @@ def test_buffer_writes_one_file_per_variant_and_hour_on_flush():
 
 
 def test_buffer_writes_when_a_file_is_full(monkeypatch):
-    monkeypatch.setattr("mlops_kit.local.serving.capture.MAX_RECORDS_PER_FILE", 3)
+    monkeypatch.setattr("mlops_kit.local.endpoints.capture.MAX_RECORDS_PER_FILE", 3)
     recorder = Recorder()
     buffer = CaptureBuffer("s3://bucket/dc", "ep", recorder, flush_seconds=60)
     for number in range(3):

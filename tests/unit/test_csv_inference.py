@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xgboost
 
-from mlops_kit.local.serving.csv_inference import (
+from mlops_kit.local.endpoints.csv_inference import (
     RESPONSE_CONTENT_TYPE,
     InferenceError,
     media_type,

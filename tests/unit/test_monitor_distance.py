@@ -2,8 +2,8 @@
 
 import pytest
 
-from mlops_kit.local.monitoring.distance import categorical_distance, numerical_distance
-from mlops_kit.local.monitoring.kll import KLLSketch
+from mlops_kit.local.model_monitor.analyzer.distance import categorical_distance, numerical_distance
+from mlops_kit.local.model_monitor.analyzer.kll import KLLSketch
 
 
 def sketch(values) -> KLLSketch:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mlops_kit.local.monitoring.inference import (
+from mlops_kit.local.model_monitor.analyzer.inference import (
     FRACTIONAL, INTEGRAL, STRING, UNKNOWN, column_type, matching_fraction, to_number, type_counts, value_type,
 )
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mlops_kit.local.monitoring.kll import KLLSketch
+from mlops_kit.local.model_monitor.analyzer.kll import KLLSketch
 
 
 def test_one_level_holds_2050_items_exactly():

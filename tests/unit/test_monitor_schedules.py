@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mlops_kit.local.monitoring.datasets import DatasetError, parse_capture_line, read_csv_dataset
-from mlops_kit.local.monitoring.schedules import (
+from mlops_kit.local.model_monitor.analyzer.datasets import DatasetError, parse_capture_line, read_csv_dataset
+from mlops_kit.local.model_monitor.schedules import (
     ScheduleError, analysis_window, parse_cron, parse_offset, validate_schedule_config,
 )
 

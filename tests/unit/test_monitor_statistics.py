@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from mlops_kit.local.monitoring.constraints import constraints_json
-from mlops_kit.local.monitoring.statistics import profile_columns, statistics_json
+from mlops_kit.local.model_monitor.analyzer.constraints import constraints_json
+from mlops_kit.local.model_monitor.analyzer.statistics import profile_columns, statistics_json
 
 ROWS = [["1", "10.5", "a"], ["2", "-3", "b"], ["3", None, "a"], ["4", "7e1", None]]
 NAMES = ["count", "amount", "grade"]

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from mlops_kit.local.monitoring.analyzer import analyse_window
-from mlops_kit.local.monitoring.constraints import constraints_json
-from mlops_kit.local.monitoring.statistics import profile_columns, statistics_json
+from mlops_kit.local.model_monitor.analyzer.container import analyse_window
+from mlops_kit.local.model_monitor.analyzer.constraints import constraints_json
+from mlops_kit.local.model_monitor.analyzer.statistics import profile_columns, statistics_json
 
 NAMES = ["age", "grade", "limit"]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mlops_kit.local.jobs.script_process import ScriptResult, parse_command
+from mlops_kit.local.processing.script_process import ScriptResult, parse_command
 
 
 @pytest.mark.parametrize("entrypoint, arguments, script, rest", [

@@ -4,9 +4,10 @@ import warnings
 
 import pytest
 
-from mlops_kit.local import seams
+from mlops_kit.local import rooms, seams
 from mlops_kit.local.seams import (
-    PINNED_MOTO_VERSION, SEAMS, MotoAlreadyImplementsWarning, SeamError, add_action, missing_seams, verify_seams,
+    PINNED_MOTO_VERSION, SEAMS, MotoAlreadyImplementsWarning, SeamError, add_action, install_once, missing_seams,
+    verify_seams,
 )
 
 
@@ -15,10 +16,31 @@ def test_installed_moto_is_the_pinned_version():
 
 
 def test_every_seam_of_the_kit_holds_on_the_installed_moto():
-    assert missing_seams(SEAMS) == []
+    assert missing_seams(rooms.all_seams()) == []
     with warnings.catch_warnings():
         warnings.simplefilter("error", MotoAlreadyImplementsWarning)
-        verify_seams()
+        verify_seams(rooms.all_seams())
+
+
+def test_every_room_lists_its_seams_beside_its_patch():
+    for patch in rooms.room_patches():
+        assert patch.SEAMS, f"{patch.__name__} lists no seams"
+        assert callable(patch.install)
+
+
+def test_a_room_patches_moto_once_however_often_it_is_installed():
+    calls = []
+    for _ in range(3):
+        install_once("tests.example_room", [], lambda: calls.append("patched"))
+    assert calls == ["patched"]
+
+
+def test_a_room_whose_seam_moved_is_not_installed_and_says_which_seam():
+    calls = []
+    moved = [("moto.sagemaker.models.SageMakerModelBackend.create_training_job_renamed", "callable")]
+    with pytest.raises(SeamError, match="create_training_job_renamed"):
+        install_once("tests.moved_room", moved, lambda: calls.append("patched"))
+    assert calls == []
 
 
 def test_missing_seams_are_all_named_with_the_pinned_version():
@@ -51,7 +73,7 @@ def test_an_added_action_that_moto_already_implements_warns_instead_of_replacing
     def list_endpoints(self):
         return "the kit's"
 
-    list_endpoints.__module__ = "mlops_kit.local.extensions.example"
+    list_endpoints.__module__ = "mlops_kit.local.example.patch"
     with pytest.warns(MotoAlreadyImplementsWarning, match="FakeResponse.list_endpoints"):
         assert add_action(FakeResponse, "list_endpoints", list_endpoints) is False
     assert FakeResponse().list_endpoints() == "moto's"
@@ -64,7 +86,7 @@ def test_an_added_action_is_installed_and_can_be_installed_again():
     def update_endpoint(self):
         return "the kit's"
 
-    update_endpoint.__module__ = "mlops_kit.local.extensions.example"
+    update_endpoint.__module__ = "mlops_kit.local.example.patch"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert add_action(FakeResponse, "update_endpoint", update_endpoint) is True
@@ -82,7 +104,7 @@ def test_a_kit_wrapper_without_functools_wraps_is_reported():
     def wrapper(*args, **kwargs):
         return None
 
-    wrapper.__module__ = "mlops_kit.local.extensions.example"
+    wrapper.__module__ = "mlops_kit.local.example.patch"
 
     class Backend:
         create_endpoint = wrapper

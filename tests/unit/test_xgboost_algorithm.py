@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
-from mlops_kit.local.jobs import xgboost_algorithm as algorithm
-from mlops_kit.local.jobs.xgboost_algorithm import ClientError
+from mlops_kit.local.training import xgboost_algorithm as algorithm
+from mlops_kit.local.training.xgboost_algorithm import ClientError
 
 DEMO = {"max_depth": "5", "eta": "0.2", "gamma": "4", "min_child_weight": "6",
         "subsample": "0.8", "objective": "binary:logistic", "num_round": "10"}

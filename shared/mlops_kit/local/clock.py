@@ -124,7 +124,7 @@ def _server_url(url: str | None) -> str:
     configured = os.environ.get("AWS_ENDPOINT_URL")
     if configured:
         return configured.rstrip("/")
-    from .server import status
+    from .server.detached import status
 
     running = status()
     if running is None:

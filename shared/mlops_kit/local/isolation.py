@@ -10,7 +10,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from mlops_kit.local import server
+from mlops_kit.local.server import detached as server
 from mlops_kit.local.paths import HOME_ENV
 
 

@@ -1,20 +1,18 @@
-"""Every extension the kit adds to moto, installed in one place before the server starts.
+"""The rooms of the local backend, installed in one place before the server serves.
 
-Each module named in ``EXTENSION_MODULES`` has an ``install()`` that patches moto's own
-classes in this process (see ../shared/reference/platform-notes.md, "Extending moto's
-server"). ``install()`` must be idempotent: the test suite and the server may call
-``install_all()`` more than once in one process.
-
-Services added for lab 3 live in rooms of their own beside ``extensions/``
-(``local/codebuild``, ``local/cloudformation``, ``local/codepipeline``): each room's
-``patch.py`` has the same ``install()`` and lists the moto internals it relies on in its
-own ``SEAMS``, which :func:`room_seams` gathers for the start-up check.
+Each room is a package named for the SageMaker feature or AWS service it adds to moto.
+Its ``patch.py`` lists the moto internals it relies on in ``SEAMS`` and patches moto's
+own classes in ``install()`` through :func:`mlops_kit.local.seams.install_once`, so a
+room is installed at most once per process (see docs/extending-moto.md).
 """
 
 import importlib
 
-EXTENSION_MODULES: list[str] = [
-    "model_registry",
+from . import jobs, seams
+
+ROOMS: list[str] = [
+    "events",
+    "registry",
     "experiments",
     "lineage",
     "endpoints",
@@ -22,30 +20,28 @@ EXTENSION_MODULES: list[str] = [
     "processing",
     "model_monitor",
     "pipelines",
-    "cloudwatch_alarms",
+    "cloudwatch",
+    "codebuild",
+    "cloudformation",
+    "codepipeline",
 ]
 
-ROOMS: list[str] = [
-    "mlops_kit.local.codebuild",
-    "mlops_kit.local.cloudformation",
-    "mlops_kit.local.codepipeline",
-]
 
-_installed = False
+def room_patches() -> list:
+    """Every room's ``patch`` module, in install order."""
+    return [importlib.import_module(f"{__package__}.{room}.patch") for room in ROOMS]
 
 
-def room_seams() -> list[tuple]:
-    """Every room's ``patch.SEAMS``, for ``seams.verify_seams``."""
-    return [seam for room in ROOMS for seam in importlib.import_module(f"{room}.patch").SEAMS]
+def all_seams() -> list[tuple]:
+    """What the server, the job runtime and every room rely on in moto."""
+    return seams.SEAMS + jobs.SEAMS + [seam for patch in room_patches() for seam in patch.SEAMS]
 
 
 def install_all() -> None:
-    """Install every extension once per process."""
-    global _installed
-    if _installed:
-        return
-    for name in EXTENSION_MODULES:
-        importlib.import_module(f"{__name__}.{name}").install()
-    for room in ROOMS:
-        importlib.import_module(f"{room}.patch").install()
-    _installed = True
+    """Check every seam at once (one message lists them all), then install every room.
+
+    A second call changes nothing: each room installs once per process.
+    """
+    seams.verify_seams(all_seams())
+    for patch in room_patches():
+        patch.install()

@@ -7,6 +7,7 @@ from moto.cloudformation.models import Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, Model
 
+from ..seams import install_once
 from . import resources, stack_lifecycle, stack_requests
 
 SEAMS: list[tuple] = [
@@ -43,28 +44,27 @@ def _classmethod(original, wrapper):
     def method(cls, *args, **kwargs):
         return wrapper(original, cls, *args, **kwargs)
 
-    method._mlops_kit = True
     return classmethod(method)
 
 
 def _replacing(original, function):
     """``function`` in place of moto's classmethod ``original``, moto's signature kept for the seam check."""
     method = functools.wraps(original)(lambda cls, *args, **kwargs: function(cls, *args, **kwargs))
-    method._mlops_kit = True
     return classmethod(method)
 
 
 def _marked(function, original):
-    """``function`` with ``original``'s name and signature, marked as the kit's."""
+    """``function`` with ``original``'s name and signature (the seam check reads them)."""
     function = functools.wraps(original)(function)
-    function._mlops_kit = True
     return function
 
 
 def install() -> None:
-    """Patch moto's CloudFormation requests and SageMaker resource types once."""
-    if getattr(CloudFormationResponse.create_stack, "_mlops_kit", False):
-        return
+    """Deploy SageMaker resources from templates with stack events and updates."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
     CloudFormationResponse.create_stack = stack_requests.create_stack(CloudFormationResponse.create_stack)
     CloudFormationResponse.update_stack = stack_requests.update_stack(CloudFormationResponse.update_stack)
     for cls, create in ((Model, resources.create_model), (FakeEndpointConfig, resources.create_endpoint_config),

@@ -15,7 +15,7 @@ from moto.core.utils import utcnow
 from moto.sagemaker import models as sagemaker_models
 from moto.sagemaker.exceptions import ValidationError
 
-from ..extensions import endpoints
+from ..endpoints import patch as endpoints
 from . import stack_lifecycle
 
 ENDPOINT_NAME_LIMIT = 63

@@ -25,7 +25,6 @@ def create_stack(original):
         parameters.check(template.get("Parameters") or {}, _given(self))
         return original(self)
 
-    action._mlops_kit = True
     return action
 
 
@@ -45,5 +44,4 @@ def update_stack(original):
             raise ValidationError(message="No updates are to be performed.")
         return original(self)
 
-    action._mlops_kit = True
     return action

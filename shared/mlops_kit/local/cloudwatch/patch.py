@@ -6,7 +6,7 @@
   ``CloudWatchBackend.put_metric_data`` is wrapped, so PutMetricData over HTTP and in-server
   writers (Model Monitor's executions) both count. Every alarm is evaluated again when the
   kit's clock (``clock.py``) moves, at ``clock.now()``, so data age out as simulated hours pass.
-- The rules are in ``mlops_kit.local.alarms``. A state change sets StateValue, StateReason,
+- The rules are in ``mlops_kit.local.cloudwatch.alarm_rules``. A state change sets StateValue, StateReason,
   StateReasonData and StateUpdatedTimestamp, records a StateUpdate history item
   (DescribeAlarmHistory is added as an action) and, when actions are enabled, publishes
   AWS's alarm notification JSON to the SNS topics of AlarmActions / OKActions /
@@ -33,8 +33,30 @@ from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
 from moto.sns.models import sns_backends
 
-from .. import alarms, clock
-from ..seams import add_action
+from .. import clock
+from ..seams import add_action, install_once
+from . import alarm_rules as alarms
+
+SEAMS: list[tuple] = [  # Alarms evaluated on new data and clock moves, history, SNS actions.
+    ("moto.cloudwatch.models.CloudWatchBackend.put_metric_alarm", "callable",
+     ("name", "namespace", "metric_name", "comparison_operator", "evaluation_periods", "period", "threshold",
+      "statistic", "dimensions", "alarm_actions")),
+    ("moto.cloudwatch.models.CloudWatchBackend.set_alarm_state", "callable",
+     ("alarm_name", "reason", "reason_data", "state_value")),
+    ("moto.cloudwatch.models.CloudWatchBackend.alarms", "backend_attribute"),
+    ("moto.cloudwatch.models.CloudWatchBackend.metric_data", "backend_attribute"),
+    ("moto.cloudwatch.models.Alarm.__init__", "callable",
+     ("name", "namespace", "metric_name", "metric_data_queries", "comparison_operator", "evaluation_periods",
+      "datapoints_to_alarm", "period", "threshold", "statistic", "extended_statistic", "description", "dimensions",
+      "alarm_actions", "ok_actions", "insufficient_data_actions", "unit", "actions_enabled", "treat_missing_data",
+      "evaluate_low_sample_count_percentile", "rule")),
+    ("moto.cloudwatch.models.MetricDatum.__init__", "callable", ("namespace", "name", "value", "dimensions", "timestamp")),
+    ("moto.cloudwatch.models.MetricAggregatedDatum.__init__", "callable",
+     ("min_stat", "max_stat", "sample_count", "sum_stat")),
+    ("moto.cloudwatch.responses.CloudWatchResponse.describe_alarm_history", "kit_action"),
+    ("moto.sns.models.sns_backends", "attribute"),
+    ("moto.sns.models.SNSBackend.publish", "callable", ("message", "arn", "subject")),
+]
 
 HISTORY_ATTRIBUTE = "mlops_kit_alarm_history"
 INITIAL_REASON = "Unchecked: Initial alarm creation"
@@ -42,8 +64,6 @@ ACTIONS_BY_STATE = {"ALARM": "alarm_actions", "OK": "ok_actions", "INSUFFICIENT_
 
 logger = logging.getLogger(__name__)
 _lock = threading.RLock()  # evaluations come from request threads, the monitor's executions and the clock
-_install_lock = threading.Lock()
-_installed = False
 
 
 # ---- evaluation -----------------------------------------------------------------------
@@ -315,17 +335,16 @@ def on_clock_advance(moment: datetime, wait: bool) -> list:
 
 
 def install() -> None:
-    """Wrap moto's CloudWatch backend, add DescribeAlarmHistory, listen to the clock (idempotent)."""
-    global _installed
-    with _install_lock:
-        if _installed:
-            return
-        CloudWatchBackend.put_metric_alarm = _evaluating_put_metric_alarm(CloudWatchBackend.put_metric_alarm)
-        CloudWatchBackend.put_metric_data = _evaluating_put_metric_data(CloudWatchBackend.put_metric_data)
-        CloudWatchBackend.set_alarm_state = _recording_set_alarm_state(CloudWatchBackend.set_alarm_state)
-        add_action(CloudWatchResponse, "describe_alarm_history", describe_alarm_history)
-        clock.add_listener(on_clock_advance)
-        _installed = True
+    """Evaluate alarms on new data and clock moves; add DescribeAlarmHistory."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
+    CloudWatchBackend.put_metric_alarm = _evaluating_put_metric_alarm(CloudWatchBackend.put_metric_alarm)
+    CloudWatchBackend.put_metric_data = _evaluating_put_metric_data(CloudWatchBackend.put_metric_data)
+    CloudWatchBackend.set_alarm_state = _recording_set_alarm_state(CloudWatchBackend.set_alarm_state)
+    add_action(CloudWatchResponse, "describe_alarm_history", describe_alarm_history)
+    clock.add_listener(on_clock_advance)
 
 
 # ---- time formats ---------------------------------------------------------------------

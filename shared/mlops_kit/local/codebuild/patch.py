@@ -13,6 +13,7 @@ from moto.codebuild.models import CodeBuildBackend
 from moto.codebuild.responses import CodeBuildResponse
 from moto.core.responses import ActionResult
 
+from ..seams import install_once
 from .builds import BuildRun
 
 SEAMS: list[tuple] = [
@@ -48,7 +49,6 @@ def validate_source(original):
             return None
         return original(source)
 
-    validate._mlops_kit = True
     return validate
 
 
@@ -59,7 +59,6 @@ def validate_artifacts(original):
             return None
         return original(artifacts)
 
-    validate._mlops_kit = True
     return validate
 
 
@@ -89,7 +88,6 @@ def batch_get_builds(original):
         return [kit[build_id].record for build_id in ids if build_id in kit] + \
             original(self, [build_id for build_id in ids if build_id not in kit])
 
-    batch_get._mlops_kit = True
     return batch_get
 
 
@@ -103,19 +101,19 @@ def stop_build(original):
             run.stop()
         return run.record
 
-    stop._mlops_kit = True
     return stop
 
 
 def install() -> None:
-    """Patch moto's CodeBuild once (a second call changes nothing)."""
-    if getattr(CodeBuildBackend.batch_get_builds, "_mlops_kit", False):
-        return
+    """Run builds' buildspecs for real."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
     codebuild_responses._validate_required_params_source = validate_source(
         codebuild_responses._validate_required_params_source)
     codebuild_responses._validate_required_params_artifacts = validate_artifacts(
         codebuild_responses._validate_required_params_artifacts)
     CodeBuildResponse.start_build = functools.wraps(CodeBuildResponse.start_build)(start_build)
-    CodeBuildResponse.start_build._mlops_kit = True
     CodeBuildBackend.batch_get_builds = batch_get_builds(CodeBuildBackend.batch_get_builds)
     CodeBuildBackend.stop_build = stop_build(CodeBuildBackend.stop_build)

@@ -51,5 +51,4 @@ def send_to_targets(original):
             original(rest, original_event, transform_input)
         return None
 
-    send._mlops_kit = True
     return send

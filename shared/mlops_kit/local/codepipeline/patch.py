@@ -4,7 +4,7 @@ from moto.codepipeline.models import CodePipelineBackend, PipelineExecution
 from moto.codepipeline.responses import CodePipelineResponse
 from moto.events.models import Rule
 
-from ..seams import add_action
+from ..seams import add_action, install_once
 from . import api, eventbridge, runs
 
 SEAMS: list[tuple] = [
@@ -29,9 +29,11 @@ SEAMS: list[tuple] = [
 
 
 def install() -> None:
-    """Patch moto's CodePipeline and EventBridge once (a second call changes nothing)."""
-    if getattr(CodePipelineBackend.create_pipeline, "_mlops_kit", False):
-        return
+    """Run pipeline executions; make pipelines EventBridge targets."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
     CodePipelineBackend.create_pipeline = runs.wrap(CodePipelineBackend.create_pipeline, runs.create_pipeline)
     CodePipelineBackend.start_pipeline_execution = runs.wrap(CodePipelineBackend.start_pipeline_execution,
                                                              runs.start_pipeline_execution)

@@ -111,7 +111,6 @@ def remember_request(original):
             request_token.reset(tokens[1])
             endpoint_url.reset(tokens[0])
 
-    action._mlops_kit = True
     return action
 
 
@@ -121,5 +120,4 @@ def wrap(original, wrapper):
     def method(self, *args, **kwargs):
         return wrapper(original, self, *args, **kwargs)
 
-    method._mlops_kit = True
     return method

@@ -3,5 +3,5 @@
 Pieces without moto: ``model_loader`` (model.tar.gz -> Booster), ``csv_inference`` (the
 XGBoost container's answers), ``capture`` (Data Capture records and files),
 ``deployment`` (what one deployment serves with), ``responses`` (the runtime's error
-shapes). ``mlops_kit.local.extensions.endpoints`` wires them into the local server.
+shapes). ``mlops_kit.local.endpoints.patch`` wires them into the local server.
 """

@@ -35,19 +35,40 @@ from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 from moto.utilities.utils import get_partition
 
 from .. import clock
-from ..seams import add_action
-from ..serving import csv_inference
-from ..serving.capture import CaptureBuffer, CaptureSettings, Sampler, build_record, split_s3_uri
-from ..serving.deployment import EndpointRuntime, VariantRuntime
-from ..serving.model_loader import ModelArtifactError, load_booster
-from ..serving.responses import json_error, model_error
+from ..seams import add_action, install_once
+from . import csv_inference
+from .capture import CaptureBuffer, CaptureSettings, Sampler, build_record, split_s3_uri
+from .deployment import EndpointRuntime, VariantRuntime
+from .model_loader import ModelArtifactError, load_booster
+from .responses import json_error, model_error
+
+SEAMS: list[tuple] = [  # Model loading, endpoint lifecycle, runtime, Data Capture.
+    ("moto.sagemaker.models.Model.__init__", "callable", ("vpc_config", "primary_container", "containers")),
+    ("moto.sagemaker.models.FakeEndpoint.__init__", "callable",
+     ("account_id", "region_name", "endpoint_name", "endpoint_config_name", "production_variants",
+      "data_capture_config", "tags")),
+    ("moto.sagemaker.models.FakeEndpointConfig.__init__", "callable", ("data_capture_config", "production_variants")),
+    ("moto.sagemaker.models.FakeEndpoint._process_production_variants", "callable", ("production_variants",)),
+    ("moto.sagemaker.models.FakeEndpoint.arn_formatter", "callable", ("endpoint_name", "account_id", "region_name")),
+    ("moto.sagemaker.models.FakeEndpointConfig.arn_formatter", "callable", ("account_id", "region_name")),
+    ("moto.sagemaker.models.SageMakerModelBackend.create_endpoint", "callable",
+     ("endpoint_name", "endpoint_config_name", "tags")),
+    ("moto.sagemaker.models.SageMakerModelBackend.delete_endpoint", "callable", ("endpoint_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.describe_model_package", "callable", ("model_package_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend._models", "backend_attribute"),
+    ("moto.sagemaker.models.SageMakerModelBackend.endpoints", "backend_attribute"),
+    ("moto.sagemaker.models.SageMakerModelBackend.endpoint_configs", "backend_attribute"),
+    ("moto.sagemaker.responses.SageMakerResponse.update_endpoint", "kit_action"),
+    ("moto.sagemakerruntime.responses.SageMakerRuntimeResponse", "class"),  # invoke_endpoint replaced
+    ("moto.s3.models.S3Backend.get_object", "callable", ("bucket_name", "key_name")),
+    ("moto.s3.models.S3Backend.put_object", "callable", ("bucket_name", "key_name", "value")),
+    ("moto.utilities.utils.get_partition", "callable", ("region",)),
+]
 
 RUNTIMES_ATTRIBUTE = "mlops_kit_endpoint_runtimes"
 TARGET_VARIANT_HEADER = "X-Amzn-SageMaker-Target-Variant"
 INFERENCE_ID_HEADER = "X-Amzn-SageMaker-Inference-Id"
 
-_install_lock = threading.Lock()
-_installed = False
 
 
 def runtimes(backend) -> dict[str, EndpointRuntime]:
@@ -318,17 +339,16 @@ def invoke_endpoint(self):
 
 
 def install() -> None:
-    """Patch moto's SageMaker classes in this process (idempotent)."""
-    global _installed
-    with _install_lock:
-        if _installed:
-            return
-        sagemaker_models.Model.__init__ = _patch_model_init(sagemaker_models.Model.__init__)
-        config_class = sagemaker_models.FakeEndpointConfig
-        config_class.__init__ = _patch_endpoint_config_init(config_class.__init__)
-        backend_class = sagemaker_models.SageMakerModelBackend
-        backend_class.create_endpoint = _replace_create_endpoint(backend_class.create_endpoint)
-        backend_class.delete_endpoint = _patch_delete_endpoint(backend_class.delete_endpoint)
-        add_action(SageMakerResponse, "update_endpoint", update_endpoint)
-        SageMakerRuntimeResponse.invoke_endpoint = invoke_endpoint
-        _installed = True
+    """Load models, run endpoints with Data Capture, answer InvokeEndpoint."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
+    sagemaker_models.Model.__init__ = _patch_model_init(sagemaker_models.Model.__init__)
+    config_class = sagemaker_models.FakeEndpointConfig
+    config_class.__init__ = _patch_endpoint_config_init(config_class.__init__)
+    backend_class = sagemaker_models.SageMakerModelBackend
+    backend_class.create_endpoint = _replace_create_endpoint(backend_class.create_endpoint)
+    backend_class.delete_endpoint = _patch_delete_endpoint(backend_class.delete_endpoint)
+    add_action(SageMakerResponse, "update_endpoint", update_endpoint)
+    SageMakerRuntimeResponse.invoke_endpoint = invoke_endpoint

@@ -30,14 +30,40 @@ from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter
 from moto.sagemakermetrics.responses import SageMakerMetricsResponse
 
+from ..seams import install_once
+
+SEAMS: list[tuple] = [  # Existence rules, tags, metrics, listing and search.
+    ("moto.sagemaker.models.SageMakerModelBackend.create_experiment", "callable", ("experiment_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.describe_experiment", "callable", ("experiment_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.create_trial", "callable", ("trial_name", "experiment_name")),
+    ("moto.sagemaker.models.SageMakerModelBackend.create_trial_component", "callable",
+     ("trial_component_name", "parameters", "input_artifacts", "output_artifacts")),
+    ("moto.sagemaker.models.SageMakerModelBackend.update_trial_component", "callable",
+     ("trial_component_name", "parameters", "input_artifacts", "output_artifacts")),
+    ("moto.sagemaker.models.SageMakerModelBackend.experiments", "backend_attribute"),
+    ("moto.sagemaker.models.SageMakerModelBackend.trials", "backend_attribute"),
+    ("moto.sagemaker.models.SageMakerModelBackend.trial_components", "backend_attribute"),
+    ("moto.sagemaker.models.FakeTrialComponent.gen_metrics_response_object", "callable"),
+    ("moto.sagemaker.responses.SageMakerResponse.create_experiment", "callable"),
+    ("moto.sagemaker.responses.SageMakerResponse.create_trial", "callable"),
+    ("moto.sagemaker.responses.SageMakerResponse.create_trial_component", "callable"),
+    ("moto.sagemaker.responses.SageMakerResponse.list_trial_components", "callable"),
+    ("moto.sagemaker.responses.SageMakerResponse.search", "callable"),
+    ("moto.sagemaker.exceptions.ResourceNotFound", "class"),
+    ("moto.sagemakermetrics.responses.SageMakerMetricsResponse.batch_put_metrics", "callable"),
+]
+
+
 DEFAULT_PAGE_SIZE = 50
 _originals: dict[str, Any] = {}
 
 
 def install() -> None:
-    """Patch moto's experiments backend, responses and metrics once per process."""
-    if _originals:
-        return
+    """Give experiments, trials and runs SageMaker's rules, metrics and search."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
     patches = [
         (SageMakerModelBackend, "create_experiment", _create_experiment),
         (SageMakerModelBackend, "describe_experiment", _describe_experiment),

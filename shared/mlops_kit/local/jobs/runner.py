@@ -13,14 +13,12 @@ from collections.abc import Callable
 
 from moto.core.utils import utcnow
 
+from .failure import JobFailed
+
 logger = logging.getLogger(__name__)
 
 # FailureReason and ExitMessage are at most 1024 characters in the service's API.
 REASON_LIMIT = 1024
-
-
-class JobFailed(Exception):
-    """The job failed for a reason the learner can act on; str() is the FailureReason."""
 
 
 def clip(text: str, limit: int = REASON_LIMIT) -> str:
@@ -47,4 +45,4 @@ def start_job(name: str, work: Callable[[], None], fail: Callable[[str], None]) 
     return thread
 
 
-__all__ = ["JobFailed", "clip", "start_job", "utcnow"]
+__all__ = ["clip", "start_job", "utcnow"]

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from moto.s3.exceptions import MissingBucket
 from moto.s3.models import s3_backends
 
-from .runner import JobFailed
+from .failure import JobFailed
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:

@@ -18,7 +18,15 @@ from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter
 
-from ..seams import add_action
+from ..seams import add_action, install_once
+
+SEAMS: list[tuple] = [  # The lineage actions Run's chart logging calls.
+    ("moto.sagemaker.responses.SageMakerResponse.create_artifact", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.describe_artifact", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.list_artifacts", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.add_association", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.list_associations", "kit_action"),
+]
 
 DEFAULT_PAGE_SIZE = 50
 # ARN resource type -> the lineage entity type reported in association summaries.
@@ -27,6 +35,10 @@ _ENTITY_TYPES = {"experiment-trial-component": "ExperimentTrialComponent", "acti
 
 def install() -> None:
     """Add the lineage actions moto lacks (add_action keeps moto's if it gains them)."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
     for action, function in (
         ("create_artifact", create_artifact),
         ("describe_artifact", describe_artifact),

@@ -22,10 +22,10 @@ from moto.sagemaker.models import FakeProcessingJob
 
 from .. import clock
 from ..jobs.logs import PROCESSING_GROUP, JobLog
-from . import cloudwatch
-from .analyzer import CONSTRAINTS, STATISTICS, VIOLATIONS, analyse_window
-from .constraints import constraints_json
-from .datasets import DatasetError, parse_capture_line
+from . import metrics as cloudwatch
+from .analyzer.constraints import constraints_json
+from .analyzer.container import CONSTRAINTS, STATISTICS, VIOLATIONS, analyse_window
+from .analyzer.datasets import DatasetError, parse_capture_line
 from .schedules import Execution, Schedule, analysis_window
 
 logger = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ def _capture_destination(backend, endpoint_name: str) -> str:
 
 
 def _flush_capture(backend, endpoint_name: str) -> None:
-    from ..extensions.endpoints import runtimes  # the endpoints extension's per-backend runtimes
+    from ..endpoints.patch import runtimes  # the endpoints extension's per-backend runtimes
 
     runtime = runtimes(backend).get(endpoint_name)
     if runtime is not None and runtime.buffer is not None:

@@ -33,18 +33,35 @@ from moto.sagemaker.utils import arn_formatter
 
 from .. import clock
 from ..jobs import images
-from ..monitoring import analyzer
-from ..monitoring.executions import run_tick
-from ..monitoring.schedules import Schedule, ScheduleError, validate_schedule_config
-from ..seams import add_action
+from ..seams import add_action, install_once
+from .analyzer import container as analyzer
+from .executions import run_tick
+from .schedules import Schedule, ScheduleError, validate_schedule_config
+
+SEAMS: list[tuple] = [  # Schedules, executions, their metrics, the clock's reset.
+    *((f"moto.sagemaker.responses.SageMakerResponse.{action}", "kit_action") for action in (
+        "create_monitoring_schedule", "describe_monitoring_schedule", "update_monitoring_schedule",
+        "stop_monitoring_schedule", "start_monitoring_schedule", "delete_monitoring_schedule",
+        "list_monitoring_schedules", "list_monitoring_executions")),
+    ("moto.sagemaker.models.SageMakerModelBackend.data_quality_job_definitions", "backend_attribute"),
+    ("moto.sagemaker.models.FakeDataQualityJobDefinition.__init__", "callable",
+     ("data_quality_app_specification", "data_quality_baseline_config", "data_quality_job_input",
+      "data_quality_job_output_config", "job_resources", "environment", "role_arn")),
+    ("moto.sagemaker.models.FakeProcessingJob.__init__", "callable",
+     ("app_specification", "experiment_config", "network_config", "processing_inputs", "processing_job_name",
+      "processing_output_config", "account_id", "region_name", "role_arn", "tags", "stopping_condition")),
+    ("moto.sagemaker.exceptions.ResourceInUseException", "class"),
+    ("moto.sagemaker.models.SageMakerModelBackend._get_resource_from_arn", "callable", ("arn",)),
+    ("moto.moto_api._internal.models.MotoAPIBackend.reset", "callable"),
+    ("moto.cloudwatch.models.cloudwatch_backends", "attribute"),
+    ("moto.cloudwatch.models.CloudWatchBackend.put_metric_data", "callable", ("namespace", "metric_data")),
+]
 
 SCHEDULES_ATTRIBUTE = "mlops_kit_monitoring_schedules"
 SUPPORTED_TYPE = "DataQuality"
 
 logger = logging.getLogger(__name__)
-_install_lock = threading.Lock()
 _run_lock = threading.RLock()
-_installed = False
 
 
 def schedules(backend) -> dict[str, Schedule]:
@@ -328,16 +345,15 @@ def _resolve_schedule_arns(original):
 
 
 def install() -> None:
-    """Add the actions, the analyzer image, the clock hooks and the ticker (idempotent)."""
-    global _installed
-    with _install_lock:
-        if _installed:
-            return
-        for action, function in ACTIONS.items():
-            add_action(SageMakerResponse, action, function)
-        images.BUILT_IN_CONTAINERS[analyzer.IMAGE_REPOSITORY] = analyzer.run_container
-        SageMakerModelBackend._get_resource_from_arn = _resolve_schedule_arns(SageMakerModelBackend._get_resource_from_arn)
-        MotoAPIBackend.reset = _reset_clock_too(MotoAPIBackend.reset)
-        clock.add_listener(run_due)
-        threading.Thread(target=_tick_forever, daemon=True, name="mlops-kit-monitoring-ticker").start()
-        _installed = True
+    """Add the schedule actions, the analyzer image, the clock hooks and the ticker."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
+    for action, function in ACTIONS.items():
+        add_action(SageMakerResponse, action, function)
+    images.BUILT_IN_CONTAINERS[analyzer.IMAGE_REPOSITORY] = analyzer.run_container
+    SageMakerModelBackend._get_resource_from_arn = _resolve_schedule_arns(SageMakerModelBackend._get_resource_from_arn)
+    MotoAPIBackend.reset = _reset_clock_too(MotoAPIBackend.reset)
+    clock.add_listener(run_due)
+    threading.Thread(target=_tick_forever, daemon=True, name="mlops-kit-monitoring-ticker").start()

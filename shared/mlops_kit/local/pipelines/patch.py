@@ -21,10 +21,39 @@ from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import get_pipeline_execution_from_arn, get_pipeline_from_name
 from moto.core.responses import ActionResult
 
-from ..pipelines import definition
-from ..pipelines.executor import ExecutionRun
-from ..pipelines.parameters import ParameterError, parameter_values
-from ..seams import add_action
+from ..seams import add_action, install_once
+from . import definition
+from .executor import ExecutionRun
+from .parameters import ParameterError, parameter_values
+
+SEAMS: list[tuple] = [  # Definitions checked, executions that run steps.
+    ("moto.sagemaker.models.SageMakerModelBackend.create_pipeline", "callable",
+     ("pipeline_name", "pipeline_definition", "pipeline_definition_s3_location")),
+    ("moto.sagemaker.models.SageMakerModelBackend.update_pipeline", "callable", ("pipeline_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.start_pipeline_execution", "callable",
+     ("pipeline_name", "pipeline_execution_display_name", "pipeline_parameters")),
+    ("moto.sagemaker.models.SageMakerModelBackend.describe_pipeline_execution", "callable",
+     ("pipeline_execution_arn",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.list_pipeline_executions", "callable", ("pipeline_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.pipelines", "backend_attribute"),
+    ("moto.sagemaker.models.FakePipelineExecution.__init__", "callable",
+     ("pipeline_execution_arn", "parallelism_configuration")),
+    ("moto.sagemaker.utils.get_pipeline_from_name", "callable", ("pipelines", "pipeline_name")),
+    ("moto.sagemaker.utils.get_pipeline_execution_from_arn", "callable", ("pipelines", "pipeline_execution_arn")),
+    ("moto.sagemaker.responses.SageMakerResponse.start_pipeline_execution", "callable"),
+    ("moto.sagemaker.responses.SageMakerResponse.list_pipeline_execution_steps", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.stop_pipeline_execution", "kit_action"),
+    ("moto.sagemaker.exceptions.ConflictException", "class"),
+    ("moto.sagemaker.exceptions.SagemakerClientError", "class"),
+    ("moto.core.utils.camelcase_to_underscores", "callable", ("argument",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.create_model", "callable",
+     ("model_name", "execution_role_arn", "primary_container")),
+    ("moto.sagemaker.models.SageMakerModelBackend.describe_processing_job", "callable", ("processing_job_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.describe_training_job", "callable", ("training_job_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.stop_processing_job", "callable", ("processing_job_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.describe_model", "callable", ("model_name",)),
+    ("moto.sagemaker.models.Model.response_object", "attribute"),
+]
 
 RUNS_ATTRIBUTE = "_mlops_kit_pipeline_runs"
 _endpoint_url: contextvars.ContextVar[str | None] = contextvars.ContextVar("pipeline_endpoint_url",
@@ -32,8 +61,11 @@ _endpoint_url: contextvars.ContextVar[str | None] = contextvars.ContextVar("pipe
 
 
 def install() -> None:
-    if getattr(SageMakerModelBackend.start_pipeline_execution, "_mlops_kit", False):
-        return
+    """Check pipeline definitions and run executions step by step."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
     for name, wrapper in (("create_pipeline", _create_pipeline), ("update_pipeline", _update_pipeline),
                           ("start_pipeline_execution", _start_pipeline_execution),
                           ("describe_pipeline_execution", _describe_pipeline_execution),
@@ -50,7 +82,6 @@ def _wrap(original, wrapper):
     def method(self, *args, **kwargs):
         return wrapper(original, self, *args, **kwargs)
 
-    method._mlops_kit = True
     return method
 
 
@@ -65,7 +96,6 @@ def _remember_endpoint(original):
         finally:
             _endpoint_url.reset(token)
 
-    action._mlops_kit = True
     return action
 
 

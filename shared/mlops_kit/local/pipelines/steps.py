@@ -19,7 +19,7 @@ from typing import Any
 from moto.core.utils import camelcase_to_underscores
 from moto.sagemaker.exceptions import SagemakerClientError
 
-from ..extensions import processing as processing_extension
+from ..processing import patch as processing
 from .conditions import holds
 from .definition import Step
 from .expressions import ExpressionError, Lookup, resolve, to_text
@@ -88,15 +88,8 @@ def backend_call(method: Callable, request: dict, **extra: Any) -> Any:
 def _processing(step: Step, run: StepRun) -> StepResult:
     request = resolve(step.arguments, run.lookup)
     backend = run.backend
-    token = processing_extension._request_extras.set({
-        "environment": request.get("Environment") or {},
-        "processing_resources": request.get("ProcessingResources"),
-        "endpoint_url": run.endpoint_url,
-    })
-    try:
+    with processing.request_extras(request.get("Environment"), request.get("ProcessingResources"), run.endpoint_url):
         job = backend_call(backend.create_processing_job, request, processing_job_name=run.job_name)
-    finally:
-        processing_extension._request_extras.reset(token)
     metadata = {"ProcessingJob": {"Arn": job.arn}}
     run.started(metadata)
     status = _wait(run, lambda: job.processing_job_status,

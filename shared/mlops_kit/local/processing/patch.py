@@ -21,41 +21,71 @@ import contextvars
 import functools
 import json
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
-from mlops_kit.local.jobs import images, script_process, staging
-from mlops_kit.local.jobs.container_paths import CONTAINER_ROOT, to_local
-from mlops_kit.local.jobs.logs import PROCESSING_GROUP, JobLog
-from mlops_kit.local.jobs.runner import JobFailed, clip, start_job, utcnow
-from mlops_kit.local.paths import work_dir
+from ..jobs import images, staging
+from ..jobs.container_paths import CONTAINER_ROOT, to_local
+from ..jobs.logs import PROCESSING_GROUP, JobLog
+from ..jobs.failure import JobFailed
+from ..jobs.runner import clip, start_job, utcnow
+from ..paths import work_dir
+from ..seams import install_once
+from . import script_process
+
+SEAMS: list[tuple] = [  # Processing jobs that really run.
+    ("moto.sagemaker.models.SageMakerModelBackend.create_processing_job", "callable",
+     ("processing_job_name", "app_specification", "processing_inputs",
+      "processing_output_config", "role_arn")),
+    ("moto.sagemaker.responses.SageMakerResponse.create_processing_job", "callable"),
+    ("moto.sagemaker.models.SageMakerModelBackend.processing_jobs", "backend_attribute"),
+    ("moto.sagemaker.models.FakeProcessingJob.__init__", "callable",
+     ("processing_job_name", "app_specification", "processing_inputs")),
+]
+
 
 PROCESSING_PREFIX = "/opt/ml/processing/"
 _request_extras: contextvars.ContextVar[dict] = contextvars.ContextVar("processing_request_extras",
                                                                        default={})
 
 
+@contextmanager
+def request_extras(environment: dict | None, processing_resources: dict | None, endpoint_url: str | None):
+    """Hand a job created inside the block what moto's request handler drops.
+
+    Both the CreateProcessingJob action and a pipeline's processing step create jobs
+    through moto's backend, which takes neither ``Environment`` nor ``ProcessingResources``.
+    """
+    token = _request_extras.set({
+        "environment": environment or {},
+        "processing_resources": processing_resources,
+        "endpoint_url": endpoint_url,
+    })
+    try:
+        yield
+    finally:
+        _request_extras.reset(token)
+
+
 def install() -> None:
+    """Make processing jobs really run their script or built-in image."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
     original_action = SageMakerResponse.create_processing_job
     original_backend = SageMakerModelBackend.create_processing_job
-    if getattr(original_backend, "_mlops_kit", False):
-        return
 
     @functools.wraps(original_action)
     def create_processing_job_action(self):
         host = self.headers.get("Host")
-        token = _request_extras.set({
-            "environment": self._get_param("Environment") or {},
-            "processing_resources": self._get_param("ProcessingResources"),
-            "endpoint_url": f"http://{host}" if host else None,
-        })
-        try:
+        with request_extras(self._get_param("Environment"), self._get_param("ProcessingResources"),
+                            f"http://{host}" if host else None):
             return original_action(self)
-        finally:
-            _request_extras.reset(token)
 
     @functools.wraps(original_backend)
     def create_processing_job(self, *args, **kwargs):
@@ -74,8 +104,6 @@ def install() -> None:
                   lambda reason: _finish(job, "Failed", failure_reason=reason))
         return job
 
-    create_processing_job_action._mlops_kit = True
-    create_processing_job._mlops_kit = True
     SageMakerResponse.create_processing_job = create_processing_job_action
     SageMakerModelBackend.create_processing_job = create_processing_job
 

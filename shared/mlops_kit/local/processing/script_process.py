@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .container_paths import CONTAINER_ROOT
+from ..jobs.container_paths import CONTAINER_ROOT
 
 _PYTHON = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 _TAIL_LINES = 60

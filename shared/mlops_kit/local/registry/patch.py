@@ -19,8 +19,31 @@ from moto.sagemaker.models import ModelPackage, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter, validate_model_approval_status
 
-from ..events import install_full_event_delivery, put_service_event
-from ..seams import add_action
+from ..events import patch as events_patch
+from ..events.service_events import put_service_event
+from ..seams import add_action, install_once
+
+SEAMS: list[tuple] = [  # Registry rules and the package state-change event.
+    ("moto.core.responses.EmptyResult", "callable"),
+    ("moto.sagemaker.responses.SageMakerResponse.delete_model_package", "kit_action"),
+    ("moto.sagemaker.responses.SageMakerResponse.delete_model_package_group", "kit_action"),
+    ("moto.sagemaker.models.SageMakerModelBackend.create_model_package_group", "callable",
+     ("model_package_group_name",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.create_model_package", "callable",
+     ("model_package_name", "model_package_group_name", "model_approval_status")),
+    ("moto.sagemaker.models.SageMakerModelBackend.update_model_package", "callable",
+     ("model_package_arn", "model_approval_status", "approval_description", "customer_metadata_properties",
+      "customer_metadata_properties_to_remove", "additional_inference_specifications_to_add")),
+    ("moto.sagemaker.models.SageMakerModelBackend.model_packages", "backend_attribute"),
+    ("moto.sagemaker.models.SageMakerModelBackend.model_package_groups", "backend_attribute"),
+    ("moto.sagemaker.models.SageMakerModelBackend.model_package_name_mapping", "backend_attribute"),
+    ("moto.sagemaker.models.ModelPackage.gen_response_object", "callable"),
+    ("moto.sagemaker.models.ModelPackage.modifications_done", "callable"),
+    ("moto.sagemaker.models.ModelPackage.add_additional_inference_specifications", "callable",
+     ("additional_inference_specifications_to_add",)),
+    ("moto.sagemaker.utils.validate_model_approval_status", "callable", ("model_approval_status",)),
+    ("moto.sagemaker.utils.arn_formatter", "callable", ("_type", "_id", "account_id", "region_name")),
+]
 
 EVENT_SOURCE = "aws.sagemaker"
 EVENT_DETAIL_TYPE = "SageMaker Model Package State Change"
@@ -32,10 +55,12 @@ _originals: dict[str, Any] = {}
 
 
 def install() -> None:
-    """Wrap moto's model registry methods once per process."""
-    if _originals:
-        return
-    install_full_event_delivery()
+    """Give the registry SageMaker's defaults, errors and state-change event."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
+    events_patch.install()  # the state-change event reaches targets whole
     for name, replacement in (
         ("create_model_package_group", _create_model_package_group),
         ("create_model_package", _create_model_package),

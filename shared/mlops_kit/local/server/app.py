@@ -1,4 +1,4 @@
-"""The local backend's server process: ``python -m mlops_kit.local.serve --port N``.
+"""The local backend's server process: ``python -m mlops_kit.local.server.app --port N``.
 
 Verifies moto's seams, installs the kit's extensions in this process (the plain
 ``moto_server`` command could not load them), then serves moto's WSGI app with werkzeug's
@@ -23,11 +23,11 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import clock
-from .environment import DEFAULT_REGION, local_environment
-from .extensions import install_all
-from .seams import SeamError, verify_seams
-from .server import (
+from .. import clock
+from ..environment import DEFAULT_REGION, local_environment
+from ..rooms import install_all
+from ..seams import SeamError
+from .detached import (
     EXIT_PORT_IN_USE, HOST, SERVICE_NAME, STATUS_PATH, code_fingerprint, configured_port, forget_state, record_state,
 )
 
@@ -35,11 +35,10 @@ EXIT_SEAMS = 2
 
 
 def prepare_process(port: int) -> None:
-    """Point this process's own boto3 at itself, then verify seams and install extensions."""
+    """Point this process's own boto3 at itself, then check moto's seams and install every room."""
     os.environ.pop("AWS_PROFILE", None)
     region = os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     os.environ.update(local_environment(f"http://{HOST}:{port}", region))
-    verify_seams()
     install_all()
 
 
@@ -85,13 +84,13 @@ def _with_status_route(app, describe):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mlops_kit.local.serve", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m mlops_kit.local.server.app", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: MLOPS_KIT_PORT or 4599)")
     port = parser.parse_args(argv).port or configured_port()
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    log = logging.getLogger("mlops_kit.local.serve")
+    log = logging.getLogger("mlops_kit.local.server.app")
     try:
         prepare_process(port)
     except SeamError as error:

@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from . import server
+from . import detached as server
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psutil
 
-from .paths import server_lock_file, server_log_file, server_state_file, work_dir, write_atomically
+from ..paths import server_lock_file, server_log_file, server_state_file, work_dir, write_atomically
 
 HOST = "127.0.0.1"
 # A leading "_" cannot start an S3 bucket name, so no path-style S3 request is shadowed.
@@ -235,7 +235,7 @@ def _unresponsive_server_pid() -> int | None:
         command_line = psutil.Process(pid).cmdline()
     except (OSError, ValueError, KeyError, TypeError, psutil.Error):
         return None
-    return pid if "mlops_kit.local.serve" in command_line else None
+    return pid if "mlops_kit.local.server.app" in command_line else None
 
 
 def _spawn(port: int) -> subprocess.Popen:
@@ -249,7 +249,7 @@ def _spawn(port: int) -> subprocess.Popen:
         detach = {"start_new_session": True}
     with log_file.open("ab") as log_handle:
         return subprocess.Popen(
-            [sys.executable, "-m", "mlops_kit.local.serve", "--port", str(port)],
+            [sys.executable, "-m", "mlops_kit.local.server.app", "--port", str(port)],
             stdin=subprocess.DEVNULL, stdout=log_handle, stderr=subprocess.STDOUT,
             cwd=log_file.parent, env=os.environ | {"PYTHONUNBUFFERED": "1"}, **detach,
         )

@@ -18,11 +18,23 @@ from pathlib import Path
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import SageMakerModelBackend
 
-from mlops_kit.local.jobs import images, staging
-from mlops_kit.local.jobs import xgboost_algorithm as algorithm
-from mlops_kit.local.jobs.logs import TRAINING_GROUP, JobLog
-from mlops_kit.local.jobs.runner import JobFailed, start_job, utcnow
-from mlops_kit.local.paths import work_dir
+from ..jobs import images, staging
+from ..jobs.logs import TRAINING_GROUP, JobLog
+from ..jobs.failure import JobFailed
+from ..jobs.runner import start_job, utcnow
+from ..paths import work_dir
+from ..seams import install_once
+from . import xgboost_algorithm as algorithm
+
+SEAMS: list[tuple] = [  # Training jobs that really train.
+    ("moto.sagemaker.models.SageMakerModelBackend.create_training_job", "callable",
+     ("training_job_name", "hyper_parameters", "algorithm_specification", "role_arn",
+      "input_data_config", "output_data_config")),
+    ("moto.sagemaker.models.SageMakerModelBackend.training_jobs", "backend_attribute"),
+    ("moto.sagemaker.models.FakeTrainingJob.__init__", "callable",
+     ("training_job_name", "algorithm_specification", "output_data_config")),
+]
+
 
 CHANNELS = ("train", "validation")
 _NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
@@ -43,9 +55,12 @@ STATUS_MESSAGES = {
 
 
 def install() -> None:
+    """Make training jobs of the built-in XGBoost algorithm really train."""
+    install_once(__name__, SEAMS, _patch_moto)
+
+
+def _patch_moto() -> None:
     original = SageMakerModelBackend.create_training_job
-    if getattr(original, "_mlops_kit", False):
-        return
 
     @functools.wraps(original)
     def create_training_job(self, *args, **kwargs):
@@ -62,7 +77,6 @@ def install() -> None:
                   lambda reason: _fail(job, reason))
         return job
 
-    create_training_job._mlops_kit = True
     SageMakerModelBackend.create_training_job = create_training_job
 
 

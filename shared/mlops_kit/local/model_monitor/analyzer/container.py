@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..jobs.container_paths import to_local
-from ..jobs.runner import JobFailed
+from ...jobs.container_paths import to_local
+from ...jobs.failure import JobFailed
 from .constraints import CATEGORICAL_DRIFT_METHODS, constraints_json
 from .datasets import DatasetError, read_csv_dataset
 from .inference import STRING, value_type

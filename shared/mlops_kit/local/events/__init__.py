@@ -1,0 +1,1 @@
+"""EventBridge: the events AWS services put on the default bus by themselves."""

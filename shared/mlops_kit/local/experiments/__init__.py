@@ -1,0 +1,1 @@
+"""SageMaker Experiments: runs, trial components, their metrics, listing and search."""

@@ -1,0 +1,1 @@
+"""SageMaker ML Lineage Tracking: the artifacts and associations an experiment run logs."""

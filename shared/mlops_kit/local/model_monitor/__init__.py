@@ -1,0 +1,1 @@
+"""Model Monitor: monitoring schedules, their executions on the kit's clock, their CloudWatch metrics."""
