@@ -15,6 +15,8 @@ returned, and calling again without sending traffic gives the next, empty, hour.
 import time
 from datetime import datetime, timedelta, timezone
 
+from mlops_kit.s3_uri import split_s3_prefix
+
 FINISHED = ("Completed", "CompletedWithViolations", "Failed", "Stopped")
 
 
@@ -54,9 +56,9 @@ def newest_capture_hour(session, schedule_name: str) -> datetime | None:
     destination = endpoint.get("DataCaptureConfig", {}).get("DestinationS3Uri")
     if not destination:
         return None
-    bucket, _, prefix = destination.removeprefix("s3://").partition("/")
+    bucket, prefix = split_s3_prefix(destination)
     pages = session.client("s3").get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix=f"{prefix.strip('/')}/{endpoint['EndpointName']}/".lstrip("/"))
+        Bucket=bucket, Prefix=f"{prefix}/{endpoint['EndpointName']}/".lstrip("/"))
     hours = [datetime(*map(int, item["Key"].split("/")[-5:-1]), tzinfo=timezone.utc)
              for page in pages for item in page.get("Contents", [])]
     return max(hours, default=None)

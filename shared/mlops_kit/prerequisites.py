@@ -22,6 +22,7 @@ import pandas as pd
 
 from mlops_kit.data import COLUMNS, FEATURES, synthetic_credit_data
 from mlops_kit.project import NotInWorkshopError, repo_root
+from mlops_kit.s3_uri import split_s3_uri
 
 PIPELINE_NAME = "CreditPipeline"  # get_pipeline's defaults in lab 2's reference solution
 MODEL_PACKAGE_GROUP = "CreditModels"
@@ -147,6 +148,6 @@ def _processing_outputs(sagemaker, step: dict) -> dict:
 
 def _features(session, uri: str) -> pd.DataFrame:
     """A part the pipeline wrote (label first, no header), as the 23 features the model reads."""
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    bucket, key = split_s3_uri(uri)
     body = session.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
     return pd.read_csv(io.BytesIO(body), header=None, names=COLUMNS)[FEATURES]

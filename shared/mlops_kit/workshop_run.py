@@ -9,7 +9,6 @@ stripped so that a re-run with unchanged results leaves `git diff` quiet.
 """
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 from mlops_kit.grading.execution import KERNEL_CONFIG
+from mlops_kit.environment_variables import environment_set
 from mlops_kit.grading.recording import RESULTS_ENV, latest_results
 from mlops_kit.local.isolation import own_local_backend
 from mlops_kit.project import repo_root, solution_notebooks
@@ -58,10 +58,9 @@ def run_solution(notebook: Path, failed_dir: Path, timeout: int) -> LabRun:
     with tempfile.TemporaryDirectory(prefix="workshop-run-") as scratch:
         executed = Path(scratch, notebook.name)
         results = Path(scratch, "results.jsonl")
-        os.environ[RESULTS_ENV] = str(results)
         error = ""
         try:
-            with own_local_backend(Path(scratch, "local-backend")):
+            with environment_set({RESULTS_ENV: str(results)}), own_local_backend(Path(scratch, "local-backend")):
                 papermill.execute_notebook(
                     str(notebook), str(executed), cwd=str(notebook.parent), kernel_name="python3",
                     execution_timeout=timeout, progress_bar=False, config=KERNEL_CONFIG,
@@ -70,8 +69,6 @@ def run_solution(notebook: Path, failed_dir: Path, timeout: int) -> LabRun:
             error = f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}"
         except Exception as exc:  # e.g. a kernel that died or a cell over the time limit
             error = f"{type(exc).__name__}: {exc}"
-        finally:
-            os.environ.pop(RESULTS_ENV, None)
         recorded = latest_results(results)
         if error:
             failed_dir.mkdir(parents=True, exist_ok=True)

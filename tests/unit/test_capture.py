@@ -15,7 +15,6 @@ from mlops_kit.local.endpoints.capture import (
     Sampler,
     build_record,
     capture_key,
-    split_s3_uri,
 )
 
 CONFIG = {
@@ -98,12 +97,6 @@ def test_capture_key_layout():
     assert bucket == "bucket"
     assert re.fullmatch(r"datacapture/my-endpoint/AllTraffic/2022/04/18/00/20-48-871-[0-9a-f-]{36}\.jsonl", key), key
     assert capture_key("s3://bucket", "e", "v", WHEN)[1].startswith("e/v/2022/04/18/00/")
-
-
-def test_split_s3_uri_rejects_other_schemes():
-    assert split_s3_uri("s3://b/p/q/") == ("b", "p/q")
-    with pytest.raises(ValueError, match="not an s3:// URI"):
-        split_s3_uri("https://b/p")
 
 
 @pytest.mark.parametrize("percentage, low, high", [(0, 0, 0), (100, 1000, 1000), (30, 250, 350)])

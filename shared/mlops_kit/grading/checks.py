@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from mlops_kit.grading.results import CheckResult
+from mlops_kit.s3_uri import NotAnS3Uri, split_s3_uri
 
 LAB_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -25,6 +26,14 @@ class CheckFailed(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+def s3_location(uri: object) -> tuple[str, str]:
+    """(bucket, key) of a URI the learner's work produced, or a failed check saying why."""
+    try:
+        return split_s3_uri(uri)
+    except NotAnS3Uri as error:
+        raise CheckFailed(str(error)) from None
 
 
 @dataclass

@@ -10,7 +10,6 @@ grader's cell has its own budget.
 from __future__ import annotations
 
 import copy
-import os
 import shutil
 import time
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from mlops_kit.grading.handin import kit_lab_folder, lab_hand_in
 from mlops_kit.grading.notebook import GRADING_ENV
 from mlops_kit.grading.recording import RESULTS_ENV
 from mlops_kit.grading.submission import Submission
+from mlops_kit.environment_variables import environment_set
 from mlops_kit.local.isolation import own_local_backend
 
 GRADER_TAG = "mlops-kit-grader"
@@ -125,18 +125,9 @@ def grading_environment(results: Path):
     Each submission also gets a local backend of its own, stopped afterwards: no
     submission sees another's jobs, endpoints or experiments, nor the grader's server.
     """
-    saved = {name: os.environ.get(name) for name in (RESULTS_ENV, GRADING_ENV)}
-    os.environ[RESULTS_ENV] = str(results)
-    os.environ[GRADING_ENV] = "1"
-    try:
-        with own_local_backend(results.parent / "local-backend"):
-            yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with environment_set({RESULTS_ENV: str(results), GRADING_ENV: "1"}), \
+            own_local_backend(results.parent / "local-backend"):
+        yield
 
 
 def is_grader_cell(cell: nbformat.NotebookNode | None) -> bool:

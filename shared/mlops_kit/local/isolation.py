@@ -6,26 +6,19 @@ kernel's `start_session()` start a fresh server there. Nothing is shared with th
 learner's own server on the default port, nor between runs: each lab stands alone.
 """
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from mlops_kit.local.server import detached as server
+from mlops_kit.environment_variables import environment_set
 from mlops_kit.local.paths import HOME_ENV
+from mlops_kit.local.server import detached as server
 
 
 @contextmanager
 def own_local_backend(home: Path):
     """Inside the block, notebooks started from this process use a server kept in `home`; stopped after."""
-    saved = {name: os.environ.get(name) for name in (HOME_ENV, server.PORT_ENV)}
-    os.environ[HOME_ENV] = str(home)
-    os.environ[server.PORT_ENV] = str(server.free_port())
-    try:
-        yield
-    finally:
-        server.stop()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with environment_set({HOME_ENV: str(home), server.PORT_ENV: str(server.free_port())}):
+        try:
+            yield
+        finally:
+            server.stop()

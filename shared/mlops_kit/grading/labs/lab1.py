@@ -13,6 +13,7 @@ from sklearn.metrics import accuracy_score, precision_score, recall_score, roc_a
 
 from mlops_kit.data import COLUMNS, FEATURES, LABEL
 from mlops_kit.grading import CheckFailed, graded
+from mlops_kit.grading.checks import s3_location
 
 LAB = "lab1"
 # Exercise -> the earlier exercises whose results it uses (see grading.grader).
@@ -23,17 +24,10 @@ DEMO_HYPERPARAMETERS = {"max_depth": "5", "eta": "0.2", "gamma": "4", "min_child
                         "subsample": "0.8", "objective": "binary:logistic", "num_round": "100"}
 
 
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    if not isinstance(uri, str) or not uri.startswith("s3://"):
-        raise CheckFailed(f"{uri!r} is not an S3 URI (s3://bucket/key).")
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
-    return bucket, key
-
-
 def read_s3_csv(ctx, uri: str, header) -> pd.DataFrame:
     """The CSV at `uri`, or the single CSV under the prefix `uri`."""
     s3 = ctx.client("s3")
-    bucket, key = split_s3_uri(uri)
+    bucket, key = s3_location(uri)
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents", [])]
     csv_keys = [name for name in keys if name.endswith(".csv")]
     if not csv_keys:

@@ -10,6 +10,7 @@ import re
 from botocore.exceptions import ClientError
 
 from mlops_kit.grading import CheckFailed, graded
+from mlops_kit.grading.checks import s3_location
 from mlops_kit.grading.handin import HandIn
 from mlops_kit.grading.results import strip_ansi
 
@@ -184,7 +185,7 @@ def registered_package(ctx, steps: dict[str, dict]) -> dict:
 
 
 def read_s3_json(ctx, uri: str) -> dict:
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    bucket, key = s3_location(uri)
     try:
         return json.loads(ctx.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
     except ClientError as error:

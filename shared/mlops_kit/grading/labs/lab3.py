@@ -13,6 +13,7 @@ import yaml
 from botocore.exceptions import ClientError
 
 from mlops_kit.grading import CheckFailed, graded
+from mlops_kit.grading.checks import s3_location
 from mlops_kit.grading.handin import HandIn
 
 LAB = "lab3"
@@ -308,8 +309,7 @@ def served_package(ctx, endpoint_name: str) -> tuple[dict, dict]:
 def capture_records(ctx, endpoint: dict) -> list[dict]:
     """Every record Data Capture wrote for the endpoint."""
     s3 = ctx.client("s3")
-    destination = endpoint["DataCaptureConfig"]["DestinationS3Uri"].removeprefix("s3://")
-    bucket, _, prefix = destination.partition("/")
+    bucket, prefix = s3_location(endpoint["DataCaptureConfig"]["DestinationS3Uri"])
     records = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix.rstrip('/')}/{endpoint['EndpointName']}/"):
         for item in page.get("Contents", []):

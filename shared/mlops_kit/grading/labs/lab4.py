@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from mlops_kit.data import FEATURES
 from mlops_kit.grading import CheckFailed, graded
+from mlops_kit.grading.checks import s3_location
 from mlops_kit.grading.labs.lab2 import registered_package
 
 LAB = "lab4"
@@ -39,15 +40,8 @@ def call(what: str, function, hint: str = "", **arguments) -> dict:
         raise CheckFailed(f"{what} cannot be found: {error.response['Error']['Message']}", hint=hint)
 
 
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    if not isinstance(uri, str) or not uri.startswith("s3://"):
-        raise CheckFailed(f"{uri!r} is not an S3 URI (s3://bucket/key).")
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
-    return bucket, key
-
-
 def read_json(ctx, uri: str) -> dict:
-    bucket, key = split_s3_uri(uri)
+    bucket, key = s3_location(uri)
     body = call(uri, ctx.client("s3").get_object, Bucket=bucket, Key=key)["Body"].read()
     return json.loads(body)
 
@@ -55,7 +49,7 @@ def read_json(ctx, uri: str) -> dict:
 def capture_lines(ctx) -> list[dict]:
     """Every capture record of the learner's endpoint, read from S3."""
     s3, endpoint = ctx.client("s3"), ctx.get("endpoint_name")
-    bucket, key = split_s3_uri(ctx.get("capture_uri"))
+    bucket, key = s3_location(ctx.get("capture_uri"))
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{key.rstrip('/')}/{endpoint}/")
     keys = sorted(item["Key"] for page in pages for item in page.get("Contents", []))
     records = []
@@ -312,7 +306,7 @@ def retrained_on_fresh_data(ctx):
         raise CheckFailed(f"The run on the fresh data {status}: {'; '.join(failed) or 'no step failed yet'}",
                           hint="Upload fresh_data with its header, label first (fresh_data.to_csv(index=False)), "
                                "and wait for the run: wait_for_status(\"Succeeded\").")
-    bucket, key = split_s3_uri(uri)
+    bucket, key = s3_location(uri)
     uploaded = pd.read_csv(ctx.client("s3").get_object(Bucket=bucket, Key=key)["Body"])
     fresh = ctx.get("fresh_data")
     if len(uploaded) != len(fresh) or abs(uploaded["AGE"].mean() - fresh["AGE"].mean()) > 1e-6:

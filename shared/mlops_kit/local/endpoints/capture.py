@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from ...s3_uri import split_s3_prefix
 from .csv_inference import media_type
 
 FLUSH_SECONDS = 1.0
@@ -105,17 +106,9 @@ def build_record(
     return {"captureData": capture_data, "eventMetadata": metadata, "eventVersion": "0"}
 
 
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    """``s3://bucket/a/b/`` -> (``bucket``, ``a/b``)."""
-    if not uri.startswith("s3://"):
-        raise ValueError(f"{uri!r} is not an s3:// URI")
-    bucket, _, prefix = uri[len("s3://") :].partition("/")
-    return bucket, prefix.strip("/")
-
-
 def capture_key(destination_s3_uri: str, endpoint: str, variant: str, first_record_time: datetime) -> tuple[str, str]:
     """(bucket, key) of a new capture file."""
-    bucket, prefix = split_s3_uri(destination_s3_uri)
+    bucket, prefix = split_s3_prefix(destination_s3_uri)
     when = first_record_time
     name = f"{when:%M-%S}-{when.microsecond // 1000:03d}-{uuid.uuid4()}.jsonl"
     key = "/".join(part for part in (prefix, endpoint, variant, f"{when:%Y/%m/%d/%H}", name) if part)

@@ -35,9 +35,10 @@ from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 from moto.utilities.utils import get_partition
 
 from .. import clock
+from ...s3_uri import split_s3_uri
 from ..seams import add_action, install_once
 from . import csv_inference
-from .capture import CaptureBuffer, CaptureSettings, Sampler, build_record, split_s3_uri
+from .capture import CaptureBuffer, CaptureSettings, Sampler, build_record
 from .deployment import EndpointRuntime, VariantRuntime
 from .model_loader import ModelArtifactError, load_booster
 from .responses import json_error, model_error

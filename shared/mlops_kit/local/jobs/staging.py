@@ -12,19 +12,20 @@ evaluation step reads ``/opt/ml/processing/test/test.csv`` from the preprocessin
 """
 
 from pathlib import Path
-from urllib.parse import urlparse
 
 from moto.s3.exceptions import MissingBucket
 from moto.s3.models import s3_backends
 
+from ...s3_uri import NotAnS3Uri, split_s3_uri
 from .failure import JobFailed
 
 
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    parsed = urlparse(uri)
-    if parsed.scheme != "s3" or not parsed.netloc:
-        raise JobFailed(f"ClientError: {uri!r} is not an S3 URI: write s3://bucket/prefix.")
-    return parsed.netloc, parsed.path.lstrip("/")
+def _location(uri: str) -> tuple[str, str]:
+    """(bucket, key), or the job fails with a ClientError as SageMaker's would."""
+    try:
+        return split_s3_uri(uri)
+    except NotAnS3Uri as error:
+        raise JobFailed(f"ClientError: {error}") from error
 
 
 def _s3(account_id: str):
@@ -33,7 +34,7 @@ def _s3(account_id: str):
 
 def download_prefix(account_id: str, region: str, role_arn: str, uri: str, destination: Path) -> list[Path]:
     """Copy every object under an S3 prefix into ``destination``; fail as SageMaker does if none."""
-    bucket_name, prefix = split_s3_uri(uri)
+    bucket_name, prefix = _location(uri)
     backend = _s3(account_id)
     try:
         bucket = backend.get_bucket(bucket_name)
@@ -63,7 +64,7 @@ def download_prefix(account_id: str, region: str, role_arn: str, uri: str, desti
 
 
 def upload_file(account_id: str, path: Path, uri: str) -> None:
-    bucket_name, key = split_s3_uri(uri)
+    bucket_name, key = _location(uri)
     try:
         _s3(account_id).put_object(bucket_name, key, path.read_bytes())
     except MissingBucket as error:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from moto.s3.models import s3_backends
 from moto.sagemaker.models import FakeProcessingJob
 
+from ... import s3_uri
 from .. import clock
 from ..jobs.logs import PROCESSING_GROUP, JobLog
 from . import metrics as cloudwatch
@@ -106,19 +107,13 @@ def _file(folder: str | None, name: str) -> str | None:
     return f"{folder.rstrip('/')}/{name}" if folder else None
 
 
-def _split(uri: str) -> tuple[str, str]:
-    bucket, _, key = uri[len("s3://"):].partition("/")
-    return bucket, key.strip("/")
-
-
 def _s3(backend):
     return s3_backends[backend.account_id]["aws"]
 
 
 def _read_json(backend, uri: str, what: str) -> dict:
-    bucket, key = _split(uri)
     try:
-        found = _s3(backend).get_object(bucket, key)
+        found = _s3(backend).get_object(*s3_uri.split_s3_uri(uri))
     except Exception:  # moto raises MissingBucket/MissingKey
         found = None
     if found is None:
@@ -131,7 +126,7 @@ def _read_json(backend, uri: str, what: str) -> dict:
 
 
 def _put(backend, uri: str, document: dict) -> None:
-    bucket, key = _split(uri)
+    bucket, key = s3_uri.split_s3_uri(uri)
     _s3(backend).put_object(bucket, key, json.dumps(document, indent=2).encode())
 
 
@@ -169,7 +164,7 @@ def _hour_folder(relative_key: str) -> datetime | None:
 def read_window(backend, endpoint_name: str, start: datetime, end: datetime) -> tuple[list, list[tuple[str, str]]]:
     """(rows, [(folder URI, folder relative to the endpoint)]) of the records with start <= inferenceTime < end."""
     destination = _capture_destination(backend, endpoint_name)
-    bucket, prefix = _split(destination)
+    bucket, prefix = s3_uri.split_s3_prefix(destination)
     base = f"{prefix}/{endpoint_name}/" if prefix else f"{endpoint_name}/"
     try:
         keys, _, _, _ = _s3(backend).list_objects(_s3(backend).get_bucket(bucket), base, None, None, None)

@@ -17,7 +17,7 @@ from typing import Any
 from moto.s3.models import s3_backends
 
 from ..jobs.runner import clip, start_job, utcnow
-from ..jobs.staging import split_s3_uri
+from ...s3_uri import split_s3_uri
 from .definition import Definition, Step, dependencies
 from .expressions import ExpressionError, format_path
 from .steps import StepFailed, StepRun, StepStopped, run_step
