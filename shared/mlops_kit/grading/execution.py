@@ -38,7 +38,7 @@ KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc"}})
 
 
 @dataclass
-class Execution:
+class NotebookRun:
     """What running the notebook showed: cells that raised, and why it stopped early (if it did)."""
 
     cell_errors: list[str] = field(default_factory=list)
@@ -66,7 +66,7 @@ class CellClock:
         return max(self.deadline - time.monotonic(), 0.01)  # 0 would mean "no limit" to nbclient
 
 
-def execute(submission: Submission, scratch: Path, time_limit: float) -> Execution:
+def execute(submission: Submission, scratch: Path, time_limit: float) -> NotebookRun:
     """Run a copy of the submission in `scratch`; the submission file itself is never opened for writing."""
     prepare_lab_folder(submission, scratch)
     notebook = prepared_copy(submission)
@@ -87,7 +87,7 @@ def execute(submission: Submission, scratch: Path, time_limit: float) -> Executi
             stopped = f"the time limit ({limit:g} s) ran out in {describe(clock.cell)}"
         except DeadKernelError:
             stopped = f"the kernel died in {describe(clock.cell)} (out of memory, or the code exited Python)"
-    return Execution(cell_errors(nbformat.read(output, as_version=4)), stopped)
+    return NotebookRun(cell_errors(nbformat.read(output, as_version=4)), stopped)
 
 
 def prepared_copy(submission: Submission) -> nbformat.NotebookNode:

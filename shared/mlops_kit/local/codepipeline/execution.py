@@ -29,12 +29,12 @@ class PipelineRuns:
     def __init__(self, endpoint_url: str | None):
         self.endpoint_url = endpoint_url
         self.condition = threading.Condition()
-        self.executions: list["ExecutionRun"] = []  # oldest first
+        self.executions: list["CodePipelineExecutionRun"] = []  # oldest first
         self.occupant: dict[str, str] = {}
-        self.waiting: dict[str, "ExecutionRun"] = {}
+        self.waiting: dict[str, "CodePipelineExecutionRun"] = {}
         self.request_tokens: dict[str, str] = {}
 
-    def enter(self, run: "ExecutionRun", stage: str) -> bool:
+    def enter(self, run: "CodePipelineExecutionRun", stage: str) -> bool:
         """Wait until ``run`` may enter ``stage``; False when it was superseded or stopped meanwhile."""
         with self.condition:
             older = self.waiting.get(stage)
@@ -51,17 +51,17 @@ class PipelineRuns:
             self.occupant[stage] = run.execution_id
             return True
 
-    def leave(self, run: "ExecutionRun", stage: str) -> None:
+    def leave(self, run: "CodePipelineExecutionRun", stage: str) -> None:
         with self.condition:
             if self.occupant.get(stage) == run.execution_id:
                 del self.occupant[stage]
             self.condition.notify_all()
 
-    def find(self, execution_id: str) -> "ExecutionRun | None":
+    def find(self, execution_id: str) -> "CodePipelineExecutionRun | None":
         return next((run for run in self.executions if run.execution_id == execution_id), None)
 
 
-class ExecutionRun:
+class CodePipelineExecutionRun:
     """The kit's record of a moto ``PipelineExecution`` (whose status it keeps up to date)."""
 
     def __init__(self, runs: PipelineRuns, execution, pipeline: dict, account_id: str, region: str,

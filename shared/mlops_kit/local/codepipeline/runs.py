@@ -1,7 +1,7 @@
 """Starting executions: the kit's wrappers around moto's CodePipeline backend.
 
 moto records an execution as Succeeded at once; the kit keeps moto's record (so moto's
-GetPipelineExecution / ListPipelineExecutions answer) and runs it (``ExecutionRun``).
+GetPipelineExecution / ListPipelineExecutions answer) and runs it (``CodePipelineExecutionRun``).
 CreatePipeline starts a first execution (trigger CreatePipeline), as AWS does.
 """
 
@@ -12,7 +12,7 @@ from moto.codepipeline.exceptions import PipelineNotFoundException
 from moto.core.utils import iso_8601_datetime_with_milliseconds
 from moto.utilities.utils import get_partition
 
-from .execution import ExecutionRun, PipelineRuns
+from .execution import CodePipelineExecutionRun, PipelineRuns
 
 # Set by the response wrappers (request-scoped) and by the EventBridge target.
 endpoint_url: contextvars.ContextVar[str | None] = contextvars.ContextVar("codepipeline_endpoint", default=None)
@@ -56,7 +56,7 @@ def start_pipeline_execution(original, self, name, variables):
     runs = pipeline_runs(self, name)
     pipeline = self.pipelines[name]
     execution = pipeline.executions[execution_id]
-    run = ExecutionRun(runs, execution, pipeline.pipeline, self.account_id, self.region_name,
+    run = CodePipelineExecutionRun(runs, execution, pipeline.pipeline, self.account_id, self.region_name,
                        trigger.get() or {"triggerType": "StartPipelineExecution", "triggerDetail": caller(self)})
     execution._mlops_kit_run = run
     with runs.condition:

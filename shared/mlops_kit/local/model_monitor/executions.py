@@ -27,7 +27,7 @@ from . import metrics as cloudwatch
 from .analyzer.constraints import constraints_json
 from .analyzer.container import CONSTRAINTS, STATISTICS, VIOLATIONS, analyse_window
 from .analyzer.datasets import DatasetError, parse_capture_line
-from .schedules import Execution, Schedule, analysis_window
+from .schedules import MonitoringExecution, Schedule, analysis_window
 
 logger = logging.getLogger(__name__)
 
@@ -267,9 +267,9 @@ def _processing_job(backend, schedule: Schedule, spec: JobSpec, tick: datetime, 
     return job
 
 
-def run_tick(backend, schedule: Schedule, tick: datetime) -> Execution:
+def run_tick(backend, schedule: Schedule, tick: datetime) -> MonitoringExecution:
     """Run the execution of ``schedule`` for the tick at ``tick``; it is appended to the schedule's executions."""
-    execution = Execution(schedule_name=schedule.name, scheduled_time=tick, creation_time=clock.now(),
+    execution = MonitoringExecution(schedule_name=schedule.name, scheduled_time=tick, creation_time=clock.now(),
                           endpoint_name=schedule.endpoint_name, job_definition_name=schedule.job_definition_name,
                           monitoring_type=schedule.monitoring_type, status="InProgress")
     schedule.executions.append(execution)
@@ -285,13 +285,13 @@ def run_tick(backend, schedule: Schedule, tick: datetime) -> Execution:
     return execution
 
 
-def _end(execution: Execution, status: str, failure_reason: str | None = None) -> None:
+def _end(execution: MonitoringExecution, status: str, failure_reason: str | None = None) -> None:
     execution.failure_reason = failure_reason[:1024] if failure_reason else None
     execution.last_modified_time = clock.now()
     execution.status = status
 
 
-def _run(backend, schedule: Schedule, tick: datetime, execution: Execution) -> None:
+def _run(backend, schedule: Schedule, tick: datetime, execution: MonitoringExecution) -> None:
     spec = job_spec(backend, schedule)
     start_offset, end_offset = analysis_window(schedule.config.get("ScheduleConfig"), spec.endpoint_input)
     start, end = tick + start_offset, tick + end_offset

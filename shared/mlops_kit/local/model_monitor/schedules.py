@@ -127,7 +127,7 @@ def validate_schedule_config(schedule_config: dict | None, endpoint_input: dict 
 
 
 @dataclass
-class Execution:
+class MonitoringExecution:
     """One monitoring execution (a row of ListMonitoringExecutions)."""
 
     schedule_name: str
@@ -171,7 +171,7 @@ class Schedule:
     next_tick: datetime | None
     status: str = "Scheduled"
     tags: list = field(default_factory=list)
-    executions: list[Execution] = field(default_factory=list)
+    executions: list[MonitoringExecution] = field(default_factory=list)
     failure_reason: str | None = None
 
     @property

@@ -49,7 +49,7 @@ class StepRecord:
         return {key: value for key, value in item.items() if value is not None}
 
 
-class ExecutionRun:
+class PipelineExecutionRun:
     """Runs one FakePipelineExecution's definition against the server's own backends."""
 
     def __init__(self, backend, pipeline, execution, definition: Definition,
@@ -243,7 +243,7 @@ class ExecutionRun:
 class _StepLookup:
     """The executor's values, seen from one step (for the job-name execution variables)."""
 
-    def __init__(self, execution: ExecutionRun, run: StepRun):
+    def __init__(self, execution: PipelineExecutionRun, run: StepRun):
         self.execution, self.run = execution, run
 
     def parameter(self, name: str) -> Any:

@@ -3,7 +3,7 @@
 moto stores pipelines and marks every execution Succeeded at once without running a
 step. This module checks a definition at CreatePipeline/UpdatePipeline as SageMaker does
 (``pipelines.definition``), and on StartPipelineExecution checks the parameters and
-starts an ``ExecutionRun`` (``pipelines.executor``) that creates each step's real job
+starts an ``PipelineExecutionRun`` (``pipelines.executor``) that creates each step's real job
 through the same backend methods the API calls reach. It adds the actions moto lacks
 (ListPipelineExecutionSteps, StopPipelineExecution) and fixes DescribePipelineExecution's
 and ListPipelineExecutions' FailureReason.
@@ -23,7 +23,7 @@ from moto.core.responses import ActionResult
 
 from ..seams import add_action, install_once
 from . import definition
-from .executor import ExecutionRun
+from .executor import PipelineExecutionRun
 from .parameters import ParameterError, parameter_values
 
 SEAMS: list[tuple] = [  # Definitions checked, executions that run steps.
@@ -137,7 +137,7 @@ def _start_pipeline_execution(original, self, pipeline_name, pipeline_execution_
                         *args, **kwargs)
     arn = response["PipelineExecutionArn"]
     execution = pipeline.pipeline_executions[arn]
-    run = ExecutionRun(self, pipeline, execution, parsed, values, _endpoint_url.get())
+    run = PipelineExecutionRun(self, pipeline, execution, parsed, values, _endpoint_url.get())
     _runs(self)[arn] = run
     run.start()
     return response
@@ -169,7 +169,7 @@ def _runs(backend) -> dict:
     return backend.__dict__.setdefault(RUNS_ATTRIBUTE, {})
 
 
-def _run_of(backend, arn: str) -> ExecutionRun | None:
+def _run_of(backend, arn: str) -> PipelineExecutionRun | None:
     get_pipeline_execution_from_arn(backend.pipelines, arn)  # ValidationException if unknown
     return _runs(backend).get(arn)
 

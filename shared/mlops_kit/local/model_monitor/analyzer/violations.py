@@ -29,7 +29,9 @@ CATEGORICAL_VALUES = "categorical_values_check"
 
 
 @dataclass
-class CheckResult:
+class ViolationReport:
+    """What checking a window against the baseline found: the violations and each drift distance."""
+
     violations: list[dict]
     drift: dict[str, float]  # feature name -> distance to the baseline (for the CloudWatch metric)
 
@@ -74,7 +76,7 @@ def _baseline_categories(feature: dict) -> dict[str, float] | None:
     return {str(bucket["value"]): float(bucket["count"]) for bucket in buckets} if buckets else None
 
 
-def check(baseline_statistics: dict, baseline_constraints: dict, current: list[ColumnProfile]) -> CheckResult:
+def check(baseline_statistics: dict, baseline_constraints: dict, current: list[ColumnProfile]) -> ViolationReport:
     """Every violation of the current window, in the order of the baseline's features."""
     config = baseline_constraints.get("monitoring_config") or {}
     distribution = config.get("distribution_constraints") or {}
@@ -107,7 +109,7 @@ def check(baseline_statistics: dict, baseline_constraints: dict, current: list[C
                                          "There are extra columns in current dataset. Number of columns in current "
                                          f"dataset: {len(current)}, Number of columns in baseline constraints: "
                                          f"{len(expected)}"))
-    return CheckResult(violations, drift)
+    return ViolationReport(violations, drift)
 
 
 def _drift(baseline_feature: dict, profile: ColumnProfile, distribution: dict) -> float | None:
