@@ -1,8 +1,11 @@
-"""What the grader lays out in a submission's scratch folder before running it."""
+"""What the grader lays out in a submission's scratch folder before running it, and the
+environment its kernel, server and jobs inherit."""
+
+import os
 
 import nbformat
 
-from mlops_kit.grading.execution import prepare_lab_folder
+from mlops_kit.grading.execution import grading_environment, prepare_lab_folder
 from mlops_kit.grading.handin import kit_lab_folder, lab_hand_in
 from mlops_kit.grading.submission import Submission
 
@@ -38,3 +41,17 @@ def test_a_lab_whose_work_is_its_notebook_gets_nothing_but_the_notebook(tmp_path
     prepare_lab_folder(submission_of("lab1", {}, tmp_path), scratch)
 
     assert list(scratch.iterdir()) == []
+
+
+def test_a_submission_s_native_thread_pools_get_one_thread_each_and_the_setting_is_restored(tmp_path, monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with grading_environment(tmp_path / "results.jsonl"):
+        assert os.environ["OMP_NUM_THREADS"] == "1"
+    assert "OMP_NUM_THREADS" not in os.environ
+
+
+def test_an_instructor_s_own_thread_setting_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    with grading_environment(tmp_path / "results.jsonl"):
+        assert os.environ["OMP_NUM_THREADS"] == "4"
+    assert os.environ["OMP_NUM_THREADS"] == "4"

@@ -105,3 +105,13 @@ def test_pure_rules_import_no_moto(module):
     probe = f"import sys, {module}; print(sorted({{m.split('.')[0] for m in sys.modules}} & {{'moto', 'werkzeug'}}))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_each_class_name_is_defined_once_in_the_kit():
+    kit = LOCAL.parent
+    where: dict[str, list[str]] = {}
+    for path in sorted(kit.rglob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(str(path.relative_to(kit)))
+    assert {name: paths for name, paths in where.items() if len(paths) > 1} == {}

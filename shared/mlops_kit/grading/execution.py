@@ -10,6 +10,7 @@ grader's cell has its own budget.
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import time
 from contextlib import contextmanager
@@ -35,6 +36,11 @@ RESULTS_FILE = "results.jsonl"
 EXECUTED_FILE = "executed.ipynb"
 # Local sockets in the scratch directory (the kernel's cwd) rather than TCP ports.
 KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc"}})
+# OpenMP pools (XGBoost's training in the server, numpy and scikit-learn in the jobs) of one
+# thread: submissions are graded side by side (--jobs), and a pool's threads spinning while
+# they wait for a core cost several times the work on a lab's data. Results are the same:
+# XGBoost trains the identical model with any thread count.
+NATIVE_THREADS = {"OMP_NUM_THREADS": "1"}
 
 
 @dataclass
@@ -122,10 +128,12 @@ def prepare_lab_folder(submission: Submission, scratch: Path) -> None:
 def grading_environment(results: Path):
     """Tell the kernel (it inherits our environment) where to record results, and that it is being graded.
 
-    Each submission also gets a local backend of its own, stopped afterwards: no
-    submission sees another's jobs, endpoints or experiments, nor the grader's server.
+    Native thread pools get `NATIVE_THREADS` unless the instructor set them. Each submission
+    also gets a local backend of its own, stopped afterwards: no submission sees another's
+    jobs, endpoints or experiments, nor the grader's server.
     """
-    with environment_set({RESULTS_ENV: str(results), GRADING_ENV: "1"}), \
+    native = {name: value for name, value in NATIVE_THREADS.items() if name not in os.environ}
+    with environment_set({RESULTS_ENV: str(results), GRADING_ENV: "1", **native}), \
             own_local_backend(results.parent / "local-backend"):
         yield
 
