@@ -9,7 +9,7 @@ from sklearn.model_selection import train_test_split
 
 from mlops_kit.data import COLUMNS, FEATURES, LABEL, synthetic_credit_data, validate_credit_frame
 
-# The demo's built-in XGBoost hyperparameters (reference/seed-demo-facts.md).
+# The demo's built-in XGBoost hyperparameters (docs/seed-demo-facts.md).
 DEMO_XGBOOST = dict(max_depth=5, eta=0.2, gamma=4, min_child_weight=6, subsample=0.8,
                     objective="binary:logistic", nthread=2, seed=0)
 PAY = ["PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6"]

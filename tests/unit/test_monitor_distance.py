@@ -1,4 +1,4 @@
-"""Deequ's Simple and Robust distances, with the test vectors of reference/model-monitor-formats.md."""
+"""Deequ's Simple and Robust distances, with the test vectors of docs/model-monitor-formats.md."""
 
 import pytest
 

@@ -3,7 +3,7 @@
 Why it looks like the real thing: every column is drawn from a Gaussian score that
 carries the dependencies (a hidden credit risk, a card-usage habit, month-to-month
 persistence), then mapped through the real column's quantiles, so marginals, value
-sets and the main correlations follow ``reference/uci-credit-default-stats.md``. The
+sets and the main correlations follow ``docs/uci-credit-default-stats.md``. The
 label's log-odds is the real default rate for the customer's latest repayment status
 (PAY_0) plus the hidden risk, which the other columns only reveal noisily: XGBoost gets
 a test AUC near the real data's 0.78, not a trivially separable set.

@@ -5,7 +5,7 @@ re-creating it. CloudFormation names a resource without an explicit name
 ``<LogicalId>-<12 random characters>``, checks a ModelPackageName exists when it creates
 the model, creates a replacement Model / EndpointConfig before deleting the old one, and
 updates an endpoint in place (UpdateEndpoint, same name), which the kit deploys in the
-background (extensions/endpoints.py).
+background (endpoints/patch.py).
 """
 
 import random

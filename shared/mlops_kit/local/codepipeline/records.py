@@ -1,7 +1,7 @@
 """What an execution did, kept in the shapes GetPipelineState and ListActionExecutions show.
 
 Every attribute is created in ``__init__`` (the server serialises these objects while the
-runner thread updates them: see platform-notes, "Concurrency").
+runner thread updates them: see docs/extending-moto.md, "Concurrency").
 """
 
 import threading

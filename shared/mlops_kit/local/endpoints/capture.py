@@ -1,6 +1,6 @@
 """Data Capture as SageMaker writes it: JSON lines in S3 files, one file per short period.
 
-Format and layout follow ../shared/reference/model-monitor-formats.md ("Data Capture"):
+Format and layout follow docs/model-monitor-formats.md ("Data Capture"):
 ``{DestinationS3Uri}/{endpoint}/{variant}/yyyy/mm/dd/hh/{MM}-{SS}-{mmm}-{uuid}.jsonl``
 (UTC, the time of the file's first record). Records are buffered and written together,
 as the real service does, so that capture does not cost an S3 object per request: a

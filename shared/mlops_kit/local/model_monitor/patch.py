@@ -3,7 +3,7 @@
 - Baseline jobs (``DefaultModelMonitor.suggest_baseline``) are processing jobs on the
   ``sagemaker-model-monitor-analyzer`` image: this module registers the in-process analyzer
   (``monitoring.analyzer.run_container``) for that image in ``jobs.images.BUILT_IN_CONTAINERS``,
-  which the processing extension runs instead of a script.
+  which the processing room runs instead of a script.
 - Monitoring schedules: moto has none, so Create/Describe/List/Update/Stop/Start/Delete
   MonitoringSchedule and ListMonitoringExecutions are added as actions (shapes from
   botocore's model), with SageMaker's cron validation (``monitoring.schedules``). Schedules

@@ -5,7 +5,7 @@ Completed at once and runs nothing). For the script processors of the labs
 (``ScriptProcessor`` with the scikit-learn image, or the XGBoost image with
 ``command=["python3"]``) the job starts InProgress and, in a background thread: stages
 every S3 input (the uploaded code too) under a per-job folder standing for `/opt/ml`,
-runs the script with its arguments and environment (``jobs.script_process``, with
+runs the script with its arguments and environment (``processing/script_process.py``, with
 `/opt/ml` mapped by ``jobs.container_paths``), streams its output to CloudWatch Logs,
 uploads each output folder to its S3 destination, and ends Completed (exit code 0) or
 Failed with the script's own error as FailureReason. StopProcessingJob and

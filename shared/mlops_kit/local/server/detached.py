@@ -1,6 +1,6 @@
 """Find, start and manage the one local server of this machine, from any kernel.
 
-The server (``serve.py``) runs detached in its own session, so it outlives the kernel
+The server (``server/app.py``) runs detached in its own session, so it outlives the kernel
 that started it and kernel restarts. It records itself in ``server_state_file()``, but a
 client trusts only a live answer on ``STATUS_PATH``, which also tells the kit's server
 from any other program on the port. Finding and starting happen under a file lock, so

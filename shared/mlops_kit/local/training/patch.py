@@ -4,7 +4,7 @@ Wraps moto's ``SageMakerModelBackend.create_training_job`` (which alone marks th
 Completed at once and writes nothing): the job starts InProgress and, in a background
 thread, goes through the real service's secondary statuses (Starting, Downloading,
 Training, Uploading) while it stages the S3 channels, trains with xgboost as the
-algorithm container does (``jobs.xgboost_algorithm``), uploads
+algorithm container does (``training/xgboost_algorithm.py``), uploads
 ``{S3OutputPath}/{job}/output/model.tar.gz`` holding ``xgboost-model`` and logs each round
 to CloudWatch Logs. It ends Completed with ModelArtifacts and FinalMetricDataList, or
 Failed with the container's kind of FailureReason ("ClientError: ...").

@@ -6,7 +6,7 @@ baseline_drift_check (Simple or Robust distance above the threshold, numeric or
 categorical), missing_column_check, extra_column_check and categorical_values_check.
 
 Descriptions are the real analyzer's where a real one is on record
-(reference/model-monitor-formats.md): the data type sentence, the drift sentence, and
+(docs/model-monitor-formats.md): the data type sentence, the drift sentence, and
 Deequ's "Value: <share> does not meet the constraint requirement! " for completeness,
 categorical values and non-negativity, as in the SageMaker SDK's own fixture
 (aws/sagemaker-python-sdk tests/data/monitor/constraint_violations.json) and parsed by
