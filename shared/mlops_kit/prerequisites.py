@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlops_kit.data import COLUMNS, FEATURES, synthetic_credit_data
+from mlops_kit.lab_kernel import DEFINITION_LOGGERS, PIPELINE_SESSION_WARNING
 from mlops_kit.project import NotInWorkshopError, repo_root
 from mlops_kit.s3_uri import split_s3_uri
 
@@ -29,7 +30,6 @@ MODEL_PACKAGE_GROUP = "CreditModels"
 REFERENCE_PIPELINE = Path("solutions", "lab2-pipeline", "pipelines", "credit", "pipeline.py")
 FINISHED = ("Succeeded", "Failed", "Stopped")
 # Building a definition, the SDK warns that it leaves out job names (SageMaker names each run's jobs).
-DEFINITION_LOGGERS = ("sagemaker.core.workflow.utilities", "sagemaker.mlops.workflow.model_step")
 
 
 class PrerequisiteError(RuntimeError):
@@ -111,7 +111,7 @@ def _quiet_definition_building():
     loggers = [logging.getLogger(name) for name in DEFINITION_LOGGERS]
     levels = [logger.level for logger in loggers]
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Running within a PipelineSession")
+        warnings.filterwarnings("ignore", message=PIPELINE_SESSION_WARNING)
         for logger in loggers:
             logger.setLevel(logging.ERROR)
         try:

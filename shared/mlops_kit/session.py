@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import request_hooks
 from .cost_guard import estimate_line, running_endpoints
+from .lab_kernel import quiet_definition_building, use_lab_project
 from .workshop_tags import SESSION_TAG, WORKSHOP_TAG, workshop_tags
 
 BACKENDS = ("local", "aws")
@@ -118,6 +119,8 @@ def start_session(backend: str = "local", *, lab: str | None = None, region: str
     ``cost_guard=False`` lets any instance type through (you pay for it on aws).
     """
     quiet_sdk_logs()
+    quiet_definition_building()
+    use_lab_project(lab)
     safety = _Safety(lab, cost_guard)
     if backend == "local":
         return _start_local(region or LOCAL_REGION, bucket, role, safety)

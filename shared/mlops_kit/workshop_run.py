@@ -86,6 +86,17 @@ def run_solution(notebook: Path, failed_dir: Path, timeout: int) -> LabRun:
     )
 
 
+def chosen_notebooks(notebooks: list[Path], labs: list[str] | None) -> list[Path]:
+    """The solutions of the labs asked for ("lab2"), all of them when none are; an unknown lab is an error."""
+    if not labs:
+        return notebooks
+    by_lab = {notebook.stem.split("-", 1)[0]: notebook for notebook in notebooks}
+    unknown = [lab for lab in labs if lab not in by_lab]
+    if unknown:
+        raise SystemExit(f"No solution for {', '.join(unknown)}: choose among {', '.join(sorted(by_lab))}.")
+    return [by_lab[lab] for lab in labs]
+
+
 def build_book(root: Path, output: Path | None = None) -> tuple[bool, Path]:
     """Strict (-W) Jupyter Book build into `output`/_build (default: the repository's); the log goes beside the site."""
     output = output or root
@@ -109,10 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mlops-kit run-workshop", description=__doc__.splitlines()[0])
     parser.add_argument("--cell-timeout", type=int, default=900, help="seconds one cell may run (default 900)")
     parser.add_argument("--no-book", action="store_true", help="skip the book build")
+    parser.add_argument("--lab", action="append", metavar="LAB", help="run only this lab's solution (lab2); repeatable")
     args = parser.parse_args(argv)
 
     root = repo_root()
-    notebooks = solution_notebooks(root)
+    notebooks = chosen_notebooks(solution_notebooks(root), args.lab)
     runs = []
     for notebook in notebooks:
         print(f"Running {notebook.relative_to(root)} ...", flush=True)

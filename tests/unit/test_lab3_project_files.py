@@ -91,3 +91,22 @@ def test_the_three_buildspecs_are_version_0_2_with_a_build_phase():
     for path in (MODELBUILD / "codebuild-buildspec.yml", MODELDEPLOY / "buildspec.yml", MODELDEPLOY / "test" / "buildspec.yml"):
         spec = yaml.safe_load(path.read_text())
         assert spec["version"] == 0.2 and spec["phases"]["build"]["commands"], path
+
+
+def test_the_staging_check_waits_for_data_capture_to_write_the_test_row(monkeypatch):
+    from mlops_kit.grading.labs import lab3
+
+    row = "1,2,3"
+    written = {"captureData": {"endpointInput": {"data": row}}}
+    listings = iter([[], [], [written]])  # Data Capture writes its file a moment after the request
+    monkeypatch.setattr(lab3, "capture_records", lambda ctx, endpoint: next(listings))
+    monkeypatch.setattr(lab3.time, "sleep", lambda seconds: None)
+    assert lab3.wait_for_captured_row(None, {}, row) == [written]
+
+
+def test_the_staging_check_gives_up_when_the_row_never_comes(monkeypatch):
+    from mlops_kit.grading.labs import lab3
+
+    monkeypatch.setattr(lab3, "capture_records", lambda ctx, endpoint: [])
+    monkeypatch.setattr(lab3, "CAPTURE_WAIT_SECONDS", 0)
+    assert lab3.wait_for_captured_row(None, {}, "1,2,3") == []

@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from mlops_kit.workshop_run import run_solution
+from mlops_kit.workshop_run import chosen_notebooks, run_solution
 
 
 def write_notebook(path, *sources):
@@ -31,3 +34,11 @@ def test_a_failing_run_keeps_the_solution_and_sets_the_executed_copy_aside(tmp_p
     assert notebook.read_bytes() == before
     kept = nbformat.read(tmp_path / "failed" / "lab9-demo.ipynb", as_version=4)
     assert any("broken on purpose" in str(cell.get("outputs")) for cell in kept.cells)
+
+
+def test_an_instructor_can_run_some_labs_only():
+    notebooks = [Path("solutions/lab0-getting-started.ipynb"), Path("solutions/lab2-pipeline.ipynb")]
+    assert chosen_notebooks(notebooks, None) == notebooks
+    assert chosen_notebooks(notebooks, ["lab2"]) == notebooks[1:]
+    with pytest.raises(SystemExit, match="No solution for lab9: choose among lab0, lab2"):
+        chosen_notebooks(notebooks, ["lab9"])

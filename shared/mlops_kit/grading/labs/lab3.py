@@ -7,6 +7,7 @@ the endpoints and what Data Capture recorded. The same checks grade either backe
 """
 
 import json
+import time
 import types
 
 import yaml
@@ -23,6 +24,7 @@ BUILDS_ON = {"modelbuild": ("buildspec",), "staging": ("modelbuild", "build_scri
 # The learner edits the two repositories: every file of both is handed in with the notebook.
 HAND_IN = HandIn("lab3-cicd", ("modelbuild/*", "modeldeploy/*"))
 CREDIT_MODULE = "pipelines.credit.pipeline"
+CAPTURE_WAIT_SECONDS = 20
 TEST_ROW_HINT = "Send TEST_ROW with sm_runtime.invoke_endpoint(EndpointName=..., ContentType=\"text/csv\", Body=TEST_ROW)."
 FINISHED_STACK = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
 
@@ -318,6 +320,24 @@ def capture_records(ctx, endpoint: dict) -> list[dict]:
     return records
 
 
+def captured_input(record: dict) -> str:
+    return record.get("captureData", {}).get("endpointInput", {}).get("data", "").strip()
+
+
+def wait_for_captured_row(ctx, endpoint: dict, row: str) -> list[dict]:
+    """The endpoint's capture records, once they hold ``row`` or ``CAPTURE_WAIT_SECONDS`` have passed.
+
+    Data Capture writes a file a while after the request (the local backend after a second, AWS
+    after minutes), and the pipeline may finish the staging test sooner than that.
+    """
+    deadline = time.monotonic() + CAPTURE_WAIT_SECONDS
+    while True:
+        records = capture_records(ctx, endpoint)
+        if any(captured_input(record) == row for record in records) or time.monotonic() >= deadline:
+            return records
+        time.sleep(0.5)
+
+
 def check_endpoint_captures(ctx, stage: str) -> dict:
     project = ctx.get("project")
     endpoint, _ = served_package(ctx, project.endpoint(stage))
@@ -342,12 +362,13 @@ def staging_deployed_and_tested(ctx):
     if failed:
         raise CheckFailed(f"The staging stage failed: {failed[0]}")
     test_row = ctx.get("staging_test").TEST_ROW
-    records = capture_records(ctx, endpoint)
-    if not any(record.get("captureData", {}).get("endpointInput", {}).get("data", "").strip() == test_row
-               for record in records):
+    records = wait_for_captured_row(ctx, endpoint, test_row)
+    if not any(captured_input(record) == test_row for record in records):
         raise CheckFailed(f"Data Capture of {endpoint['EndpointName']} has no request with TEST_ROW "
                           f"({len(records)} records): the staging test did not really invoke the endpoint.",
-                          hint="Complete invoke_endpoint in test/test.py, push modeldeploy, approve again.")
+                          hint="Complete invoke_endpoint in test/test.py, push modeldeploy, approve again. "
+                               "(On AWS, Data Capture writes its files a few minutes after the request: if the "
+                               "test has just run, check again then.)")
 
 
 def approval_time(ctx):
