@@ -100,8 +100,8 @@ def verify_seams(seams: list[tuple]) -> None:
         raise SeamError(
             f"The installed moto {moto_version()} lacks what the kit's local backend relies on "
             f"(the kit is built and tested with moto {PINNED_MOTO_VERSION}):\n{listing}\n"
-            f"Install the pinned version: pip install 'moto[server]=={PINNED_MOTO_VERSION}' "
-            "(or reinstall the workshop's requirements.txt)."
+            f"Install the pinned version (moto=={PINNED_MOTO_VERSION} with the extras the kit needs): "
+            "pip install -r requirements.txt -c constraints.txt in the workshop's directory."
         )
 
 
