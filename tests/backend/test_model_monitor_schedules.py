@@ -174,6 +174,24 @@ def test_list_schedules_filters_and_duplicates_are_refused():
         sagemaker.stop_monitoring_schedule(MonitoringScheduleName="nope")
 
 
+def test_an_endpoint_with_a_schedule_attached_is_not_deleted_until_the_schedule_is():
+    deploy_with_capture(ENDPOINT)
+    create_schedule()
+    sagemaker = boto3.client("sagemaker")
+
+    with pytest.raises(ClientError) as refused:
+        sagemaker.delete_endpoint(EndpointName=ENDPOINT)
+
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == (
+        f"Cannot delete endpoint {ENDPOINT}: monitoring schedule(s) {SCHEDULE} are attached to it. "
+        "Delete the monitoring schedule(s) first with DeleteMonitoringSchedule.")
+    assert sagemaker.describe_endpoint(EndpointName=ENDPOINT)["EndpointStatus"] == "InService"
+    sagemaker.delete_monitoring_schedule(MonitoringScheduleName=SCHEDULE)
+    sagemaker.delete_endpoint(EndpointName=ENDPOINT)
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
 # ---- the clock ------------------------------------------------------------------------
 
 

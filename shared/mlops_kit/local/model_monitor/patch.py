@@ -12,6 +12,8 @@
 - Executions run when the backend clock (``clock.py``) passes a schedule's cron tick: at
   once on ``clock.advance(...)``, or within ``clock.TICK_SECONDS`` when real time gets
   there; a NOW schedule runs once on creation. ``monitoring.executions`` does the work.
+- DeleteEndpoint is refused while a schedule is attached to the endpoint, as on SageMaker
+  ("delete the schedule first"; the wording is the kit's).
 
 State: the schedules live on the SageMaker backend instance (``/moto-api/reset`` clears
 them); a moto reset also puts the clock back to real time. One lock serialises executions,
@@ -52,6 +54,7 @@ SEAMS: list[tuple] = [  # Schedules, executions, their metrics, the clock's rese
       "processing_output_config", "account_id", "region_name", "role_arn", "tags", "stopping_condition")),
     ("moto.sagemaker.exceptions.ResourceInUseException", "class"),
     ("moto.sagemaker.models.SageMakerModelBackend._get_resource_from_arn", "callable", ("arn",)),
+    ("moto.sagemaker.models.SageMakerModelBackend.delete_endpoint", "callable", ("endpoint_name",)),
     ("moto.moto_api._internal.models.MotoAPIBackend.reset", "callable"),
     ("moto.cloudwatch.models.cloudwatch_backends", "attribute"),
     ("moto.cloudwatch.models.CloudWatchBackend.put_metric_data", "callable", ("namespace", "metric_data")),
@@ -344,6 +347,22 @@ def _resolve_schedule_arns(original):
     return _get_resource_from_arn
 
 
+def _refuse_deleting_a_monitored_endpoint(original):
+    """As on SageMaker, an endpoint with monitoring schedules attached stays until they are deleted
+    (the teardown deletes schedules first; the message names them)."""
+
+    @functools.wraps(original)
+    def delete_endpoint(self, endpoint_name):
+        attached = sorted(name for name, schedule in schedules(self).items() if schedule.endpoint_name == endpoint_name)
+        if attached:
+            raise ValidationError(
+                message=f"Cannot delete endpoint {endpoint_name}: monitoring schedule(s) {', '.join(attached)} are "
+                        "attached to it. Delete the monitoring schedule(s) first with DeleteMonitoringSchedule.")
+        return original(self, endpoint_name)
+
+    return delete_endpoint
+
+
 def install() -> None:
     """Add the schedule actions, the analyzer image, the clock hooks and the ticker."""
     install_once(__name__, SEAMS, _patch_moto)
@@ -355,5 +374,6 @@ def _patch_moto() -> None:
     images.BUILT_IN_CONTAINERS[analyzer.IMAGE_REPOSITORY] = analyzer.run_container
     SageMakerModelBackend._get_resource_from_arn = _resolve_schedule_arns(SageMakerModelBackend._get_resource_from_arn)
     MotoAPIBackend.reset = _reset_clock_too(MotoAPIBackend.reset)
+    SageMakerModelBackend.delete_endpoint = _refuse_deleting_a_monitored_endpoint(SageMakerModelBackend.delete_endpoint)
     clock.add_listener(run_due)
     threading.Thread(target=_tick_forever, daemon=True, name="mlops-kit-monitoring-ticker").start()
