@@ -7,6 +7,7 @@ collects the notebook, before any fixture runs.
 """
 
 import tempfile
+import warnings
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -22,3 +23,65 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     _backend.close()
+
+
+# ---- every solution's resources carry the workshop's tags, and its teardown leaves none ----
+# Checked inside the nbval run of solutions/ (no second run of each lab): the resources on
+# the server before a notebook's first cell are set aside; after each cell the resources
+# made since are recorded (a lab deletes some itself before its teardown). Just before the
+# cell "teardown-labN" every one of them must have carried the tags, and just after it none
+# may be left, nor any object under the lab's S3 prefixes.
+
+# Lab 3's builds make the SageMaker pipeline and the stacks (with their endpoints) through
+# CodeBuild and CloudFormation, outside the kernel, so they lack the workshop's tags and the
+# teardown does not find the pipeline. Known gap (issue 12): reported as a warning, not hidden.
+KNOWN_GAPS = {"lab3": "resources lab 3's CodeBuild and CloudFormation make lack the workshop's tags (issue 12)"}
+
+_before_notebook: dict[str, set[str]] = {}
+_made: dict[str, dict[str, dict[str, str]]] = {}
+
+
+def _teardown_lab(item) -> str | None:
+    cell_id = getattr(getattr(item, "cell", None), "id", None) or ""
+    return cell_id.removeprefix("teardown-") if cell_id.startswith("teardown-") else None
+
+
+def pytest_runtest_setup(item):
+    if not hasattr(item, "cell"):
+        return
+    import tag_audit
+
+    notebook = str(item.path)
+    if notebook not in _before_notebook:
+        _before_notebook[notebook], _made[notebook] = set(tag_audit.resources()), {}
+    lab = _teardown_lab(item)
+    if lab:
+        made = _made[notebook]
+        assert made, f"{lab}'s solution made no resource before its teardown: the audit found nothing to check"
+        _fail_or_warn(lab, tag_audit.untagged(made, lab), "made resources without the workshop's tags")
+
+
+def pytest_runtest_teardown(item, nextitem):
+    if not hasattr(item, "cell"):
+        return
+    import tag_audit
+
+    notebook, now = str(item.path), tag_audit.resources()
+    made = _made.setdefault(notebook, {})
+    for arn, tags in now.items():
+        if arn not in _before_notebook.get(notebook, set()):
+            made.setdefault(arn, tags)
+    lab = _teardown_lab(item)
+    if lab:
+        from mlops_kit.teardown import LAB_PREFIXES
+
+        _fail_or_warn(lab, sorted(set(made) & set(now)), "teardown left")
+        objects = [key for prefix in LAB_PREFIXES[lab] for key in tag_audit.objects_under(prefix)]
+        assert not objects, f"{lab}'s teardown left {len(objects)} objects, e.g. {objects[:3]}"
+
+
+def _fail_or_warn(lab: str, arns: list[str], what: str) -> None:
+    if arns and lab in KNOWN_GAPS:
+        warnings.warn(f"{lab} {what} ({KNOWN_GAPS[lab]}): {arns}", stacklevel=2)
+    else:
+        assert not arns, f"{lab} {what}: {arns}"

@@ -1,0 +1,68 @@
+"""What a solution notebook made on its local server, listed independently of the teardown's
+finder, with the tags each resource carries: the nbval run of solutions/ checks (conftest.py)
+that everything a lab made carries the workshop's tags just before its teardown cell, and
+that nothing of it is left just after."""
+
+import boto3
+
+from mlops_kit.local.server import detached
+from mlops_kit.workshop_tags import LAB_TAG, SESSION_TAG, WORKSHOP, WORKSHOP_TAG, as_dict, learner_id
+
+SAGEMAKER_KINDS = {  # kind: (list operation, list key, ARN key)
+    "model": ("list_models", "Models", "ModelArn"),
+    "endpoint-config": ("list_endpoint_configs", "EndpointConfigs", "EndpointConfigArn"),
+    "endpoint": ("list_endpoints", "Endpoints", "EndpointArn"),
+    "pipeline": ("list_pipelines", "PipelineSummaries", "PipelineArn"),
+    "monitoring-schedule": ("list_monitoring_schedules", "MonitoringScheduleSummaries", "MonitoringScheduleArn"),
+    "data-quality-job-definition": ("list_data_quality_job_definitions", "JobDefinitionSummaries",
+                                    "MonitoringJobDefinitionArn"),
+}
+
+
+def clients() -> dict | None:
+    """Clients of the server the notebooks of this test process use; None when none runs yet."""
+    running = detached.status()
+    if running is None:
+        return None
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name="us-east-1")
+    return {name: session.client(name, endpoint_url=running.url)
+            for name in ("sagemaker", "cloudformation", "cloudwatch", "events", "codebuild", "codepipeline", "s3")}
+
+
+def resources() -> dict[str, dict[str, str]]:
+    """Every resource the teardown is meant to delete, by ARN, with its tags (empty: no server)."""
+    aws = clients()
+    if aws is None:
+        return {}
+    sm, found = aws["sagemaker"], {}
+    for operation, key, arn_key in SAGEMAKER_KINDS.values():
+        for item in getattr(sm, operation)()[key]:
+            found[item[arn_key]] = as_dict(sm.list_tags(ResourceArn=item[arn_key]).get("Tags"))
+    for stack in aws["cloudformation"].describe_stacks()["Stacks"]:
+        found[stack["StackId"]] = as_dict(stack.get("Tags"))
+    for alarm in aws["cloudwatch"].describe_alarms()["MetricAlarms"]:
+        found[alarm["AlarmArn"]] = as_dict(aws["cloudwatch"].list_tags_for_resource(
+            ResourceARN=alarm["AlarmArn"])["Tags"])
+    for rule in aws["events"].list_rules()["Rules"]:
+        found[rule["Arn"]] = as_dict(aws["events"].list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"])
+    names = aws["codebuild"].list_projects()["projects"]
+    for project in aws["codebuild"].batch_get_projects(names=names)["projects"] if names else []:
+        found[project["arn"]] = as_dict(project.get("tags"))
+    for item in aws["codepipeline"].list_pipelines()["pipelines"]:
+        arn = aws["codepipeline"].get_pipeline(name=item["name"])["metadata"]["pipelineArn"]
+        found[arn] = as_dict(aws["codepipeline"].list_tags_for_resource(resourceArn=arn)["tags"])
+    return found
+
+
+def untagged(made: dict[str, dict[str, str]], lab: str) -> list[str]:
+    """The ARNs among ``made`` that lack the workshop's tags for ``lab`` and this learner."""
+    wanted = {WORKSHOP_TAG: WORKSHOP, LAB_TAG: lab, SESSION_TAG: learner_id()}
+    return sorted(arn for arn, tags in made.items() if any(tags.get(key) != value for key, value in wanted.items()))
+
+
+def objects_under(prefix: str) -> list[str]:
+    """Keys under ``prefix`` in every bucket of the server."""
+    s3 = clients()["s3"]
+    return [item["Key"] for bucket in s3.list_buckets()["Buckets"]
+            for item in s3.list_objects_v2(Bucket=bucket["Name"], Prefix=prefix).get("Contents", [])]
