@@ -67,9 +67,10 @@ def pytest_runtest_teardown(item, nextitem):
     import tag_audit
 
     notebook, now = str(item.path), tag_audit.resources()
+    notebook_lab = getattr(item.parent, "nb", {}).get("metadata", {}).get("workshop", {}).get("lab")
     made = _made.setdefault(notebook, {})
     for arn, tags in now.items():
-        if arn not in _before_notebook.get(notebook, set()):
+        if arn not in _before_notebook.get(notebook, set()) and not tag_audit.another_labs(tags, notebook_lab):
             made.setdefault(arn, tags)
     lab = _teardown_lab(item)
     if lab:

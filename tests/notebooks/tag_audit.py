@@ -6,6 +6,7 @@ that nothing of it is left just after."""
 import boto3
 
 from mlops_kit.local.server import detached
+from mlops_kit.sagemaker_project import PROJECT_ID_TAG
 from mlops_kit.workshop_tags import LAB_TAG, SESSION_TAG, WORKSHOP, WORKSHOP_TAG, as_dict, learner_id
 
 SAGEMAKER_KINDS = {  # kind: (list operation, list key, ARN key)
@@ -53,6 +54,12 @@ def resources() -> dict[str, dict[str, str]]:
         arn = aws["codepipeline"].get_pipeline(name=item["name"])["metadata"]["pipelineArn"]
         found[arn] = as_dict(aws["codepipeline"].list_tags_for_resource(resourceArn=arn)["tags"])
     return found
+
+
+def another_labs(tags: dict[str, str], lab: str | None) -> bool:
+    """Made by another lab's work still running in the background: tagged for another lab, or
+    made by a SageMaker project's builds (only lab 3 makes projects)."""
+    return (tags.get(LAB_TAG) not in (None, lab)) or (lab != "lab3" and PROJECT_ID_TAG in tags)
 
 
 def untagged(made: dict[str, dict[str, str]], lab: str) -> list[str]:
