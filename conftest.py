@@ -68,9 +68,9 @@ def pytest_runtest_teardown(item, nextitem):
 
     notebook, now = str(item.path), tag_audit.resources()
     notebook_lab = getattr(item.parent, "nb", {}).get("metadata", {}).get("workshop", {}).get("lab")
-    made = _made.setdefault(notebook, {})
+    made = _made[notebook]  # set by pytest_runtest_setup, which runs first
     for arn, tags in now.items():
-        if arn not in _before_notebook.get(notebook, set()) and not tag_audit.another_labs(tags, notebook_lab):
+        if arn not in _before_notebook[notebook] and not tag_audit.another_labs(tags, notebook_lab):
             made.setdefault(arn, tags)
     lab = _teardown_lab(item)
     if lab:

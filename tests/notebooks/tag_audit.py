@@ -3,11 +3,13 @@ finder, with the tags each resource carries: the nbval run of solutions/ checks 
 that everything a lab made carries the workshop's tags just before its teardown cell, and
 that nothing of it is left just after."""
 
+import functools
+
 import boto3
 
 from mlops_kit.local.server import detached
 from mlops_kit.sagemaker_project import PROJECT_ID_TAG
-from mlops_kit.workshop_tags import LAB_TAG, SESSION_TAG, WORKSHOP, WORKSHOP_TAG, as_dict, learner_id
+from mlops_kit.workshop_tags import LAB_TAG, as_dict, workshop_tags
 
 SAGEMAKER_KINDS = {  # kind: (list operation, list key, ARN key)
     "model": ("list_models", "Models", "ModelArn"),
@@ -23,11 +25,15 @@ SAGEMAKER_KINDS = {  # kind: (list operation, list key, ARN key)
 def clients() -> dict | None:
     """Clients of the server the notebooks of this test process use; None when none runs yet."""
     running = detached.status()
-    if running is None:
-        return None
+    return None if running is None else _clients_of(running.url)
+
+
+@functools.cache
+def _clients_of(url: str) -> dict:
+    """Made once per server: the audit lists after every cell of every solution."""
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                     region_name="us-east-1")
-    return {name: session.client(name, endpoint_url=running.url)
+    return {name: session.client(name, endpoint_url=url)
             for name in ("sagemaker", "cloudformation", "cloudwatch", "events", "codebuild", "codepipeline", "s3")}
 
 
@@ -64,7 +70,7 @@ def another_labs(tags: dict[str, str], lab: str | None) -> bool:
 
 def untagged(made: dict[str, dict[str, str]], lab: str) -> list[str]:
     """The ARNs among ``made`` that lack the workshop's tags for ``lab`` and this learner."""
-    wanted = {WORKSHOP_TAG: WORKSHOP, LAB_TAG: lab, SESSION_TAG: learner_id()}
+    wanted = workshop_tags(lab)
     return sorted(arn for arn, tags in made.items() if any(tags.get(key) != value for key, value in wanted.items()))
 
 
