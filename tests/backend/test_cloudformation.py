@@ -203,3 +203,21 @@ def test_deleting_a_stack_deletes_its_endpoint_config_and_model():
     cf.delete_stack(StackName="gone")
     assert sm.list_endpoints()["Endpoints"] == []
     assert sm.list_endpoint_configs()["EndpointConfigs"] == [] and sm.list_models()["Models"] == []
+
+
+def test_the_stacks_tags_and_cloudformations_own_are_on_every_resource_it_creates():
+    """As CloudFormation propagates stack-level tags: how the teardown finds a project's endpoints."""
+    _, arn = package(8)
+    cf, sm = boto3.client("cloudformation"), boto3.client("sagemaker")
+    stack_id = cf.create_stack(StackName="tagged", TemplateBody=TEMPLATE, Parameters=stack_parameters(arn),
+                               Tags=[{"Key": "sagemaker:project-id", "Value": "p-0123456789ab"}])["StackId"]
+    wait_for_stack("tagged")
+    arns = {"Model": sm.describe_model(ModelName=resources("tagged")["Model"])["ModelArn"],
+            "EndpointConfig": sm.describe_endpoint_config(
+                EndpointConfigName=resources("tagged")["EndpointConfig"])["EndpointConfigArn"],
+            "Endpoint": sm.describe_endpoint(EndpointName="credit-mlops-staging")["EndpointArn"]}
+    for logical_id, resource_arn in arns.items():
+        tags = {tag["Key"]: tag["Value"] for tag in sm.list_tags(ResourceArn=resource_arn)["Tags"]}
+        assert tags == {"sagemaker:project-id": "p-0123456789ab", "aws:cloudformation:stack-name": "tagged",
+                        "aws:cloudformation:stack-id": stack_id, "aws:cloudformation:logical-id": logical_id}
+    cf.delete_stack(StackName="tagged")

@@ -5,7 +5,9 @@ re-creating it. CloudFormation names a resource without an explicit name
 ``<LogicalId>-<12 random characters>``, checks a ModelPackageName exists when it creates
 the model, creates a replacement Model / EndpointConfig before deleting the old one, and
 updates an endpoint in place (UpdateEndpoint, same name), which the kit deploys in the
-background (endpoints/patch.py).
+background (endpoints/patch.py). Like CloudFormation, it puts the stack's tags and its own
+(``aws:cloudformation:stack-name``, ``stack-id``, ``logical-id``) on each resource: the
+teardown finds a SageMaker project's endpoints by them.
 """
 
 import random
@@ -34,7 +36,22 @@ def _name(properties: dict, name_property: str, logical_id: str) -> str:
     return properties.get(name_property) or generated_name(logical_id)
 
 
+def with_stack_tags(cloudformation_json: dict, logical_id: str) -> dict:
+    """The resource's JSON with the stack's tags added to its own, as CloudFormation propagates them."""
+    stack = stack_lifecycle.current_stack()
+    if stack is None:
+        return cloudformation_json
+    properties = cloudformation_json.get("Properties") or {}
+    own = list(properties.get("Tags") or [])
+    present = {tag["Key"] for tag in own}
+    stack_tags = {**(stack.tags or {}), "aws:cloudformation:stack-name": stack.name,
+                  "aws:cloudformation:stack-id": stack.stack_id, "aws:cloudformation:logical-id": logical_id}
+    tags = own + [{"Key": key, "Value": value} for key, value in stack_tags.items() if key not in present]
+    return {**cloudformation_json, "Properties": {**properties, "Tags": tags}}
+
+
 def create_model(original, cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    cloudformation_json = with_stack_tags(cloudformation_json, kwargs.get("LogicalId", "Model"))
     properties = cloudformation_json["Properties"]
     backend = _backend(account_id, region_name)
     for container in [properties.get("PrimaryContainer") or {}, *(properties.get("Containers") or [])]:
@@ -45,11 +62,13 @@ def create_model(original, cls, resource_name, cloudformation_json, account_id, 
 
 
 def create_endpoint_config(original, cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    cloudformation_json = with_stack_tags(cloudformation_json, kwargs.get("LogicalId", "EndpointConfig"))
     name = _name(cloudformation_json["Properties"], "EndpointConfigName", kwargs.get("LogicalId", "EndpointConfig"))
     return original(name, cloudformation_json, account_id, region_name, **kwargs)
 
 
 def create_endpoint(original, cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    cloudformation_json = with_stack_tags(cloudformation_json, kwargs.get("LogicalId", "Endpoint"))
     name = _name(cloudformation_json["Properties"], "EndpointName", kwargs.get("LogicalId", "Endpoint"))
     _check_endpoint_name(name)
     return original(name, cloudformation_json, account_id, region_name, **kwargs)

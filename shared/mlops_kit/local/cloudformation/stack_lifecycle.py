@@ -236,6 +236,11 @@ def create_resources(original):
     return start
 
 
+def current_stack():
+    """The stack whose resources this thread is creating or updating (None outside one)."""
+    return _stack.get()
+
+
 def _run_in_stack(stack) -> None:
     _stack.set(stack)
     _failed.set({})
