@@ -186,7 +186,8 @@ def _create_bucket(session, project: Project) -> None:
     s3.put_bucket_versioning(Bucket=project.bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_notification_configuration(Bucket=project.bucket,
                                              NotificationConfiguration={"EventBridgeConfiguration": {}})
-    s3.put_bucket_tagging(Bucket=project.bucket, Tagging={"TagSet": project.tags})
+    workshop_tags = [{"Key": key, "Value": value} for key, value in session.tags.items()]
+    s3.put_bucket_tagging(Bucket=project.bucket, Tagging={"TagSet": project.tags + workshop_tags})
 
 
 def _variables(values: dict) -> list[dict]:

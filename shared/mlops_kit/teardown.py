@@ -3,16 +3,20 @@
 It finds the resources by the workshop's tags (``workshop_tags``: workshop, this learner's
 id, optionally the lab): SageMaker's resources, rules and lab 3's CI/CD resources through
 their own List and ListTags calls, stacks and alarms through the Resource Groups Tagging
-API; plus what carries no tags of
-its own: the versions of a tagged model package group, and the objects under the labs'
-S3 prefixes of the session's bucket. Nothing without the workshop's tags and this
-learner's id is ever deleted. The same code runs on both backends.
+API; plus what carries no tags of its own: the versions of a tagged model package group,
+and the objects under the labs' S3 prefixes of the session's bucket. A SageMaker project
+whose CodeBuild projects carry the workshop's tags is the workshop's, and so is everything
+tagged with its ``sagemaker:project-id``: its builds and CloudFormation make the SageMaker
+pipeline, the stacks and their endpoints outside the kernel, with the project's tags only,
+as on AWS; its bucket and roles are found by their names. Nothing without the workshop's
+tags and this learner's id is ever deleted. The same code runs on both backends.
 
 Order: a monitoring schedule holds its endpoint, an endpoint its configuration, a
-configuration its model; a group its versions; stacks own their endpoints. So: schedules
-and their job definitions, endpoints, configurations, models, pipelines, package
-versions, groups, stacks, alarms and rules, CI/CD pipelines and builds, then S3.
-Jobs, executions and experiments are records AWS keeps at no cost: they are not counted.
+configuration its model; a group its versions; stacks own their endpoints (those are left
+to the stack); a stack is deleted by its role. So: schedules and their job definitions,
+endpoints, configurations, models, pipelines, package versions, groups, stacks, alarms and
+rules, CI/CD pipelines and builds, project buckets and roles, then S3 prefixes.
+Jobs, executions, experiments and build logs are records AWS keeps at no cost: they are not counted.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 from tqdm.auto import tqdm
 
+from mlops_kit.sagemaker_project import PROJECT_ID_TAG, PROJECT_NAME_TAG, SERVICES, Project
 from mlops_kit.workshop_tags import LAB_TAG, SESSION_TAG, WORKSHOP, WORKSHOP_TAG, as_dict
 
 LAB_PREFIXES = {"lab1": ("lab1/",), "lab2": ("lab2/",), "lab3": ("lab3/",), "lab4": ("lab4/",
@@ -33,6 +38,7 @@ LAB_PREFIXES = {"lab1": ("lab1/",), "lab2": ("lab2/",), "lab3": ("lab3/",), "lab
 PROGRESS_BAR_FROM = 6
 MISSING = ("ResourceNotFound", "ValidationException", "ValidationError", "NoSuchEntity", "NoSuchBucket",
            "PipelineNotFoundException", "ResourceNotFoundException")
+STACK_OWNED_TAG = "aws:cloudformation:stack-id"  # CloudFormation's own tag on what a stack created
 
 
 @dataclass(frozen=True)
@@ -89,10 +95,29 @@ class Finder:
     def __init__(self, session, lab: str | None):
         self.session, self.lab = session, lab
         self.sm = session.client("sagemaker")
+        self._projects: list[Project] | None = None
 
     def ours(self, tags: dict[str, str]) -> bool:
+        return self.workshops(tags) or tags.get(PROJECT_ID_TAG) in {p.project_id for p in self.projects()}
+
+    def workshops(self, tags: dict[str, str]) -> bool:
         return (tags.get(WORKSHOP_TAG) == WORKSHOP and tags.get(SESSION_TAG) == self.session.tags[SESSION_TAG]
                 and (self.lab is None or tags.get(LAB_TAG) == self.lab))
+
+    def projects(self) -> list[Project]:
+        """The SageMaker projects whose CodeBuild projects carry the workshop's tags. Read once and
+        kept, so that the second look after the deletions still knows the project's resources."""
+        if self._projects is None:
+            codebuild, found = self.session.client("codebuild"), {}
+            names = codebuild.list_projects().get("projects", [])
+            account = self.session.client("sts").get_caller_identity()["Account"]
+            for build in codebuild.batch_get_projects(names=names).get("projects", []) if names else []:
+                tags = as_dict(build.get("tags"))
+                if self.workshops(tags) and tags.get(PROJECT_ID_TAG) and tags.get(PROJECT_NAME_TAG):
+                    found[tags[PROJECT_ID_TAG]] = Project(tags[PROJECT_NAME_TAG], tags[PROJECT_ID_TAG],
+                                                          self.session.region, account)
+            self._projects = list(found.values())
+        return self._projects
 
     def find(self) -> list[Resource]:
         groups = self.listed("model-package-group", "list_model_package_groups", "ModelPackageGroupSummaryList",
@@ -116,19 +141,24 @@ class Finder:
             *self.of_type(tagged, "alarm", ":alarm:"),
             *self.rules(),
             *self.ci_cd(),
+            *self.project_buckets(),
+            *self.project_roles(),
             *self.objects(),
         ]
 
     def tagged_arns(self) -> list[str]:
-        """Stacks and alarms, through the Resource Groups Tagging API (their ARNs keep their names)."""
-        tagging = self.session.client("resourcegroupstaggingapi")
+        """Stacks and alarms, through the Resource Groups Tagging API (their ARNs keep their names):
+        the workshop's, then the workshop's projects'."""
         filters = [{"Key": WORKSHOP_TAG, "Values": [WORKSHOP]},
                    {"Key": SESSION_TAG, "Values": [self.session.tags[SESSION_TAG]]}]
         if self.lab:
             filters.append({"Key": LAB_TAG, "Values": [self.lab]})
-        arns = []
-        for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters):
-            arns += [item["ResourceARN"] for item in page["ResourceTagMappingList"]]
+        searches = [filters] + [[{"Key": PROJECT_ID_TAG, "Values": [p.project_id]}] for p in self.projects()]
+        tagging, arns = self.session.client("resourcegroupstaggingapi"), []
+        for search in searches:
+            for page in tagging.get_paginator("get_resources").paginate(TagFilters=search):
+                arns += [item["ResourceARN"] for item in page["ResourceTagMappingList"]
+                         if item["ResourceARN"] not in arns]
         return arns
 
     @staticmethod
@@ -136,13 +166,13 @@ class Finder:
         return [Resource(kind, arn.split(marker, 1)[1].split("/")[0], arn) for arn in arns if marker in arn]
 
     def listed(self, kind, operation, key, name_key, arn_key) -> list[Resource]:
-        """SageMaker resources, listed, then kept when their tags are ours (names as given: SageMaker's
-        ARNs are lower case)."""
+        """SageMaker resources, listed, then kept when their tags are ours and no stack owns them (names
+        as given: SageMaker's ARNs are lower case)."""
         found = []
         for page in self.sm.get_paginator(operation).paginate():
             for item in page[key]:
                 tags = as_dict(self.sm.list_tags(ResourceArn=item[arn_key]).get("Tags"))
-                if self.ours(tags):
+                if self.ours(tags) and STACK_OWNED_TAG not in tags:
                     found.append(Resource(kind, item[name_key], item[arn_key]))
         return found
 
@@ -194,6 +224,31 @@ class Finder:
                 found.append(Resource("codebuild-project", project["name"], project["arn"]))
         return found
 
+    def project_buckets(self) -> list[Resource]:
+        """Each project's artifact bucket (sources, builds' artifacts, Data Capture), when its tags are ours."""
+        s3, found = self.session.client("s3"), []
+        for project in self.projects():
+            try:
+                tags = as_dict(s3.get_bucket_tagging(Bucket=project.bucket)["TagSet"])
+            except ClientError:
+                continue
+            if self.ours(tags):
+                found.append(Resource("project-bucket", project.bucket, project.bucket))
+        return found
+
+    def project_roles(self) -> list[Resource]:
+        """The roles the project's services run as, when their tags are ours."""
+        iam, found = self.session.client("iam"), []
+        for project in self.projects():
+            for service in SERVICES:
+                try:
+                    role = iam.get_role(RoleName=project.role_name(service))["Role"]
+                except ClientError:
+                    continue
+                if self.ours(as_dict(role.get("Tags"))):
+                    found.append(Resource("iam-role", role["RoleName"], role["Arn"]))
+        return found
+
     def objects(self) -> list[Resource]:
         """Every object version under the labs' prefixes of the session's bucket (the folder counts as one)."""
         s3, bucket = self.session.client("s3"), self.session.bucket
@@ -238,7 +293,9 @@ def _delete(session, resource: Resource, wait_seconds: float) -> bool:
         "rule": lambda: _delete_rule(session, resource.name),
         "codepipeline": lambda: session.client("codepipeline").delete_pipeline(name=resource.name),
         "codebuild-project": lambda: session.client("codebuild").delete_project(name=resource.name),
-        "s3-prefix": lambda: _delete_prefix(session, resource.arn),
+        "project-bucket": lambda: _delete_bucket(session, resource.name),
+        "iam-role": lambda: _delete_role(session, resource.name),
+        "s3-prefix": lambda: _delete_prefix(session, session.bucket, resource.arn),
     }
     try:
         actions[resource.kind]()
@@ -258,8 +315,22 @@ def _delete_rule(session, name: str) -> None:
     events.delete_rule(Name=name)
 
 
-def _delete_prefix(session, prefix: str) -> None:
-    s3, bucket = session.client("s3"), session.bucket
+def _delete_bucket(session, bucket: str) -> None:
+    _delete_prefix(session, bucket, "")
+    session.client("s3").delete_bucket(Bucket=bucket)
+
+
+def _delete_role(session, name: str) -> None:
+    iam = session.client("iam")
+    for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=name, PolicyName=policy)
+    for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
+    iam.delete_role(RoleName=name)
+
+
+def _delete_prefix(session, bucket: str, prefix: str) -> None:
+    s3 = session.client("s3")
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
         keys = [{"Key": item["Key"], "VersionId": item["VersionId"]}
                 for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]]

@@ -47,6 +47,18 @@ def test_the_project_has_the_templates_resources_and_names(session):
         f"arn:aws:codepipeline:us-east-1:123456789012:{project.pipeline('modeldeploy')}"]
 
 
+def test_the_bucket_carries_the_projects_and_the_workshops_tags(session):
+    """PutBucketTagging replaces a bucket's tags: the workshop's are given with the project's."""
+    session.tags = {"mlops-kit:workshop": "sagemaker-mlops", "mlops-kit:lab": "lab3"}
+    project = create_project(session, "credit-mlops")
+
+    tag_set = boto3.client("s3").get_bucket_tagging(Bucket=project.bucket)["TagSet"]
+
+    assert {tag["Key"]: tag["Value"] for tag in tag_set} == {
+        "sagemaker:project-name": "credit-mlops", "sagemaker:project-id": project.project_id,
+        "mlops-kit:workshop": "sagemaker-mlops", "mlops-kit:lab": "lab3"}
+
+
 def test_creating_it_again_finds_the_same_project(session):
     first = create_project(session, "credit-mlops")
     again = create_project(session, "credit-mlops")

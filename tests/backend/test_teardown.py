@@ -2,6 +2,7 @@
 leaves what it did not make, reports 0 left, and is a no-op the second time."""
 
 import json
+from collections import Counter
 
 import boto3
 import pytest
@@ -124,3 +125,42 @@ def test_the_group_a_pipelines_register_step_created_is_found_by_its_name(local_
     report = teardown(session, lab="lab2")
 
     assert [(r.kind, r.name) for r in report.deleted] == [("pipeline", "Credit"), ("model-package-group", "CreditModels")]
+
+
+STACK_TEMPLATE = json.dumps({"Resources": {"Model": {"Type": "AWS::SageMaker::Model", "Properties": {
+    "PrimaryContainer": {"Image": IMAGE}, "ExecutionRoleArn": "arn:aws:iam::123456789012:role/model"}}}})
+
+
+def test_a_projects_resources_are_found_by_its_project_id(local_home):
+    """Lab 3's builds make the SageMaker pipeline and the stacks outside the kernel, with the
+    project's tags only (as on AWS); they are the workshop's because the project is."""
+    from mlops_kit.sagemaker_project import create_project
+
+    session = start_session(lab="lab3")
+    project = create_project(session, "credit-mlops")
+    request_hooks.deactivate()  # from here on, as the project's builds and CloudFormation make them
+    build = boto3.session.Session(region_name="us-east-1")
+    build.client("sagemaker").create_pipeline(PipelineName=project.name_id, PipelineDefinition=DEFINITION,
+                                              RoleArn=session.role_arn, Tags=project.tags)
+    cloudformation = build.client("cloudformation")
+    cloudformation.create_stack(StackName=project.stack("staging"), TemplateBody=STACK_TEMPLATE,
+                                Tags=[*project.tags, {"Key": "sagemaker:deployment-stage", "Value": "staging"}])
+    cloudformation.get_waiter("stack_create_complete").wait(StackName=project.stack("staging"),
+                                                            WaiterConfig={"Delay": 1})
+    build.client("s3").put_object(Bucket=project.bucket, Key="datacapture-staging/capture.jsonl", Body=b"{}\n")
+    build.client("sagemaker").create_pipeline(  # another project's, which the workshop did not make
+        PipelineName="other-project", PipelineDefinition=DEFINITION, RoleArn=session.role_arn,
+        Tags=[{"Key": "sagemaker:project-id", "Value": "p-notmadebykit"}])
+
+    report = teardown(session, lab="lab3")
+
+    deleted = Counter(resource.kind for resource in report.deleted)
+    assert deleted == {"pipeline": 1, "stack": 1, "codepipeline": 2, "codebuild-project": 3, "rule": 3,
+                       "project-bucket": 1, "iam-role": 4}, report.deleted
+    assert report.left == []
+    sm = build.client("sagemaker")
+    assert [item["PipelineName"] for item in sm.list_pipelines()["PipelineSummaries"]] == ["other-project"]
+    assert sm.list_models()["Models"] == []  # the stack's, deleted with it
+    assert project.bucket not in [bucket["Name"] for bucket in build.client("s3").list_buckets()["Buckets"]]
+    assert [role["RoleName"] for role in build.client("iam").list_roles()["Roles"]
+            if role["RoleName"].startswith("sagemaker-credit-mlops")] == []
