@@ -7,7 +7,6 @@ collects the notebook, before any fixture runs.
 """
 
 import tempfile
-import warnings
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -32,11 +31,6 @@ def pytest_unconfigure(config):
 # cell "teardown-labN" every one of them must have carried the tags, and just after it none
 # may be left, nor any object under the lab's S3 prefixes.
 
-# Lab 3's builds make the SageMaker pipeline and the stacks (with their endpoints) through
-# CodeBuild and CloudFormation, outside the kernel, so they lack the workshop's tags and the
-# teardown does not find the pipeline. Known gap (issue 12): reported as a warning, not hidden.
-KNOWN_GAPS = {"lab3": "resources lab 3's CodeBuild and CloudFormation make lack the workshop's tags (issue 12)"}
-
 _before_notebook: dict[str, set[str]] = {}
 _made: dict[str, dict[str, dict[str, str]]] = {}
 
@@ -58,7 +52,8 @@ def pytest_runtest_setup(item):
     if lab:
         made = _made[notebook]
         assert made, f"{lab}'s solution made no resource before its teardown: the audit found nothing to check"
-        _fail_or_warn(lab, tag_audit.untagged(made, lab), "made resources without the workshop's tags")
+        untagged = tag_audit.untagged(made, lab)
+        assert not untagged, f"{lab} made resources without the workshop's tags: {untagged}"
 
 
 def pytest_runtest_teardown(item, nextitem):
@@ -76,13 +71,8 @@ def pytest_runtest_teardown(item, nextitem):
     if lab:
         from mlops_kit.teardown import LAB_PREFIXES
 
-        _fail_or_warn(lab, sorted(set(made) & set(now)), "teardown left")
+        left = sorted(set(made) & set(now))
+        assert not left, f"{lab}'s teardown left {left}"
         objects = [key for prefix in LAB_PREFIXES[lab] for key in tag_audit.objects_under(prefix)]
         assert not objects, f"{lab}'s teardown left {len(objects)} objects, e.g. {objects[:3]}"
 
-
-def _fail_or_warn(lab: str, arns: list[str], what: str) -> None:
-    if arns and lab in KNOWN_GAPS:
-        warnings.warn(f"{lab} {what} ({KNOWN_GAPS[lab]}): {arns}", stacklevel=2)
-    else:
-        assert not arns, f"{lab} {what}: {arns}"

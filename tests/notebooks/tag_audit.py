@@ -9,6 +9,7 @@ import boto3
 
 from mlops_kit.local.server import detached
 from mlops_kit.sagemaker_project import PROJECT_ID_TAG
+from mlops_kit.session import LOCAL_ROLE_NAME
 from mlops_kit.workshop_tags import LAB_TAG, as_dict, workshop_tags
 
 SAGEMAKER_KINDS = {  # kind: (list operation, list key, ARN key)
@@ -34,7 +35,8 @@ def _clients_of(url: str) -> dict:
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                     region_name="us-east-1")
     return {name: session.client(name, endpoint_url=url)
-            for name in ("sagemaker", "cloudformation", "cloudwatch", "events", "codebuild", "codepipeline", "s3")}
+            for name in ("sagemaker", "cloudformation", "cloudwatch", "events", "codebuild", "codepipeline", "s3",
+                         "iam", "sts")}
 
 
 def resources() -> dict[str, dict[str, str]]:
@@ -59,7 +61,21 @@ def resources() -> dict[str, dict[str, str]]:
     for item in aws["codepipeline"].list_pipelines()["pipelines"]:
         arn = aws["codepipeline"].get_pipeline(name=item["name"])["metadata"]["pipelineArn"]
         found[arn] = as_dict(aws["codepipeline"].list_tags_for_resource(resourceArn=arn)["tags"])
+    for role in aws["iam"].list_roles()["Roles"]:
+        if role["RoleName"] != LOCAL_ROLE_NAME:  # the local backend's own execution role, shared by the labs
+            found[role["Arn"]] = as_dict(aws["iam"].list_role_tags(RoleName=role["RoleName"])["Tags"])
+    session_bucket = f"sagemaker-us-east-1-{aws['sts'].get_caller_identity()['Account']}"  # emptied by prefix
+    for bucket in aws["s3"].list_buckets()["Buckets"]:
+        if bucket["Name"] != session_bucket:
+            found[f"arn:aws:s3:::{bucket['Name']}"] = _bucket_tags(aws["s3"], bucket["Name"])
     return found
+
+
+def _bucket_tags(s3, bucket: str) -> dict[str, str]:
+    try:
+        return as_dict(s3.get_bucket_tagging(Bucket=bucket)["TagSet"])
+    except s3.exceptions.ClientError:  # NoSuchTagSet
+        return {}
 
 
 def another_labs(tags: dict[str, str], lab: str | None) -> bool:
@@ -69,9 +85,16 @@ def another_labs(tags: dict[str, str], lab: str | None) -> bool:
 
 
 def untagged(made: dict[str, dict[str, str]], lab: str) -> list[str]:
-    """The ARNs among ``made`` that lack the workshop's tags for ``lab`` and this learner."""
+    """The ARNs among ``made`` that lack the workshop's tags for ``lab`` and this learner, and
+    are not tagged with the id of a SageMaker project that carries them (lab 3's builds and
+    CloudFormation tag what they make with the project's tags, as on AWS)."""
     wanted = workshop_tags(lab)
-    return sorted(arn for arn, tags in made.items() if any(tags.get(key) != value for key, value in wanted.items()))
+
+    def tagged(tags):
+        return all(tags.get(key) == value for key, value in wanted.items())
+
+    projects = {tags[PROJECT_ID_TAG] for tags in made.values() if tagged(tags) and PROJECT_ID_TAG in tags}
+    return sorted(arn for arn, tags in made.items() if not tagged(tags) and tags.get(PROJECT_ID_TAG) not in projects)
 
 
 def objects_under(prefix: str) -> list[str]:
