@@ -11,7 +11,9 @@ pipeline, the stacks and their endpoints outside the kernel, with the project's 
 as on AWS; its bucket and roles are found by their names. Nothing without the workshop's
 tags and this learner's id is ever deleted. The same code runs on both backends.
 
-Order: a monitoring schedule holds its endpoint, an endpoint its configuration, a
+Order: first the project's CodePipeline executions and CodeBuild builds still running are
+stopped (a build left running would make its pipeline again after the teardown); a
+monitoring schedule holds its endpoint, an endpoint its configuration, a
 configuration its model; a group its versions; stacks own their endpoints (those are left
 to the stack); a stack is deleted by its role. So: schedules and their job definitions,
 endpoints, configurations, models, pipelines, package versions, groups, stacks, alarms and
@@ -39,6 +41,7 @@ PROGRESS_BAR_FROM = 6
 MISSING = ("ResourceNotFound", "ValidationException", "ValidationError", "NoSuchEntity", "NoSuchBucket",
            "PipelineNotFoundException", "ResourceNotFoundException")
 STACK_OWNED_TAG = "aws:cloudformation:stack-id"  # CloudFormation's own tag on what a stack created
+STOPPED_KINDS = ("codepipeline-run", "codebuild-run")  # stopped, not deleted: AWS keeps their records
 
 
 @dataclass(frozen=True)
@@ -54,14 +57,20 @@ class TeardownReport:
     left: list[tuple[Resource, str]]  # what is still there, and why
 
     def summary(self) -> str:
-        """E.g. "Deleted 3: 1 model, 1 pipeline, 1 s3-prefix. 0 left." (kinds in deletion order)."""
-        counts = Counter(resource.kind for resource in self.deleted)
-        kinds = ", ".join(f"{count} {kind}" for kind, count in counts.items())
-        deleted = f"Deleted {len(self.deleted)}" + (f": {kinds}." if kinds else ".")
+        """E.g. "Deleted 3: 1 model, 1 pipeline, 1 s3-prefix. 0 left." (kinds in deletion order), after
+        "Stopped 1: 1 codebuild-run. " when runs were stopped."""
+        stopped = [resource for resource in self.deleted if resource.kind in STOPPED_KINDS]
+        deleted = [resource for resource in self.deleted if resource.kind not in STOPPED_KINDS]
+        deleted = (_counted("Stopped", stopped) + " " if stopped else "") + _counted("Deleted", deleted)
         if not self.left:
             return f"{deleted} 0 left."
         reasons = "; ".join(f"{r.kind} {r.name}: {why}" for r, why in self.left)
         return f"{deleted} {len(self.left)} left: {reasons}"
+
+
+def _counted(verb: str, resources: list[Resource]) -> str:
+    kinds = ", ".join(f"{count} {kind}" for kind, count in Counter(r.kind for r in resources).items())
+    return f"{verb} {len(resources)}" + (f": {kinds}." if kinds else ".")
 
 
 def teardown(session, lab: str | None = None, dry_run: bool = False, wait_seconds: float = 600,
@@ -73,7 +82,7 @@ def teardown(session, lab: str | None = None, dry_run: bool = False, wait_second
     found = finder.find()
     if dry_run:
         for resource in found:
-            echo(f"would delete {resource.kind} {resource.name}")
+            echo(f"would {'stop' if resource.kind in STOPPED_KINDS else 'delete'} {resource.kind} {resource.name}")
         echo(f"{len(found)} to delete (dry run: nothing deleted).")
         return TeardownReport([], [(resource, "dry run") for resource in found])
     deleted = []
@@ -82,7 +91,7 @@ def teardown(session, lab: str | None = None, dry_run: bool = False, wait_second
         if _delete(session, resource, wait_seconds):
             deleted.append(resource)
             if verbose:
-                echo(f"deleted {resource.kind} {resource.name}")
+                echo(f"{'stopped' if resource.kind in STOPPED_KINDS else 'deleted'} {resource.kind} {resource.name}")
     left = [(resource, "still there after its deletion (see the service's console)") for resource in finder.find()]
     report = TeardownReport(deleted, left)
     echo(report.summary())
@@ -124,8 +133,9 @@ class Finder:
                              "ModelPackageGroupName", "ModelPackageGroupArn")
         pipelines = self.listed("pipeline", "list_pipelines", "PipelineSummaries", "PipelineName", "PipelineArn")
         groups += [group for group in self.registered_by(pipelines) if group.name not in {g.name for g in groups}]
-        tagged = self.tagged_arns()
+        tagged, ci_cd = self.tagged_arns(), self.ci_cd()
         return [
+            *self.running(ci_cd),
             *self.listed("monitoring-schedule", "list_monitoring_schedules", "MonitoringScheduleSummaries",
                          "MonitoringScheduleName", "MonitoringScheduleArn"),
             *self.listed("data-quality-job-definition", "list_data_quality_job_definitions",
@@ -140,7 +150,7 @@ class Finder:
             *self.of_type(tagged, "stack", ":stack/"),
             *self.of_type(tagged, "alarm", ":alarm:"),
             *self.rules(),
-            *self.ci_cd(),
+            *ci_cd,
             *self.project_buckets(),
             *self.project_roles(),
             *self.objects(),
@@ -224,6 +234,22 @@ class Finder:
                 found.append(Resource("codebuild-project", project["name"], project["arn"]))
         return found
 
+    def running(self, ci_cd: list[Resource]) -> list[Resource]:
+        """Executions of our CodePipelines and builds of our CodeBuild projects still in progress
+        (a run is named ``<pipeline or project>/<id>``)."""
+        codepipeline, codebuild, found = self.session.client("codepipeline"), self.session.client("codebuild"), []
+        for resource in ci_cd:
+            if resource.kind == "codepipeline":
+                executions = codepipeline.list_pipeline_executions(pipelineName=resource.name)
+                found += [Resource("codepipeline-run", f"{resource.name}/{item['pipelineExecutionId']}")
+                          for item in executions["pipelineExecutionSummaries"] if item["status"] == "InProgress"]
+            elif resource.kind == "codebuild-project":
+                ids = codebuild.list_builds_for_project(projectName=resource.name)["ids"]
+                builds = codebuild.batch_get_builds(ids=ids)["builds"] if ids else []
+                found += [Resource("codebuild-run", build["id"], build["arn"])
+                          for build in builds if build["buildStatus"] == "IN_PROGRESS"]
+        return found
+
     def project_buckets(self) -> list[Resource]:
         """Each project's artifact bucket (sources, builds' artifacts, Data Capture), when its tags are ours."""
         s3, found = self.session.client("s3"), []
@@ -279,6 +305,8 @@ def _delete(session, resource: Resource, wait_seconds: float) -> bool:
     """Delete one resource and wait until it is gone; False when it was already gone."""
     sm = session.client("sagemaker")
     actions = {
+        "codepipeline-run": lambda: _stop_execution(session, *resource.name.split("/", 1)),
+        "codebuild-run": lambda: session.client("codebuild").stop_build(id=resource.name),
         "monitoring-schedule": lambda: sm.delete_monitoring_schedule(MonitoringScheduleName=resource.name),
         "data-quality-job-definition": lambda: sm.delete_data_quality_job_definition(
             JobDefinitionName=resource.name),
@@ -305,6 +333,17 @@ def _delete(session, resource: Resource, wait_seconds: float) -> bool:
         raise
     _wait_until_gone(session, resource, wait_seconds)
     return True
+
+
+def _stop_execution(session, pipeline: str, execution_id: str) -> None:
+    """Stop and abandon: its running build is stopped next, its waiting approval is dropped."""
+    try:
+        session.client("codepipeline").stop_pipeline_execution(
+            pipelineName=pipeline, pipelineExecutionId=execution_id, abandon=True, reason="workshop teardown")
+    except ClientError as error:  # it ended, or is being stopped, since it was listed
+        if error.response["Error"]["Code"] not in ("PipelineExecutionNotStoppableException",
+                                                   "DuplicatedStopRequestException"):
+            raise
 
 
 def _delete_rule(session, name: str) -> None:
@@ -347,11 +386,23 @@ def _wait_until_gone(session, resource: Resource, wait_seconds: float) -> None:
         delay = 1 if session.backend == "local" else 15
         session.client(service).get_waiter(waiter).wait(
             **arguments, WaiterConfig={"Delay": delay, "MaxAttempts": max(int(wait_seconds / delay), 1)})
-    elif resource.kind == "monitoring-schedule":
+    elif resource.kind in ("monitoring-schedule", "codepipeline-run", "codebuild-run"):
         deadline = time.monotonic() + wait_seconds
-        while time.monotonic() < deadline:
-            try:
-                session.client("sagemaker").describe_monitoring_schedule(MonitoringScheduleName=resource.name)
-            except ClientError:
-                return
+        while time.monotonic() < deadline and _still_there(session, resource):
             time.sleep(1 if session.backend == "local" else 10)
+
+
+def _still_there(session, resource: Resource) -> bool:
+    """A schedule not yet deleted; a run still in progress (or stopping)."""
+    try:
+        if resource.kind == "monitoring-schedule":
+            session.client("sagemaker").describe_monitoring_schedule(MonitoringScheduleName=resource.name)
+            return True
+        if resource.kind == "codebuild-run":
+            return not session.client("codebuild").batch_get_builds(ids=[resource.name])["builds"][0]["buildComplete"]
+        pipeline, execution_id = resource.name.split("/", 1)
+        execution = session.client("codepipeline").get_pipeline_execution(
+            pipelineName=pipeline, pipelineExecutionId=execution_id)["pipelineExecution"]
+        return execution["status"] in ("InProgress", "Stopping")
+    except (ClientError, IndexError):
+        return False

@@ -164,3 +164,36 @@ def test_a_projects_resources_are_found_by_its_project_id(local_home):
     assert project.bucket not in [bucket["Name"] for bucket in build.client("s3").list_buckets()["Buckets"]]
     assert [role["RoleName"] for role in build.client("iam").list_roles()["Roles"]
             if role["RoleName"].startswith("sagemaker-credit-mlops")] == []
+
+
+def test_the_projects_running_builds_are_stopped_first(local_home, capsys):
+    """A build still running after the lab would make its pipeline again after the teardown."""
+    import io
+    import zipfile
+
+    from polling import wait_until
+
+    from mlops_kit.sagemaker_project import create_project
+
+    session = start_session(lab="lab3")
+    project = create_project(session, "credit-mlops")
+    source = io.BytesIO()
+    with zipfile.ZipFile(source, "w") as archive:
+        archive.writestr("codebuild-buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 120\n")
+    session.s3.put_object(Bucket=project.bucket, Key=project.source_key("modelbuild"), Body=source.getvalue())
+    codebuild = session.client("codebuild")
+    wait_until(lambda: {"ids": codebuild.list_builds_for_project(projectName=project.pipeline("modelbuild"))["ids"]},
+               "ids", bool, 30, "the modelbuild build")  # started by the new source zip
+
+    report = teardown(session, lab="lab3")
+
+    # modelbuild's execution and its build; modeldeploy's first execution (CodePipeline starts one when
+    # the pipeline is created) too, unless it has already failed for want of its source
+    stopped = [resource for resource in report.deleted if resource.kind.endswith("-run")]
+    assert report.deleted[:len(stopped)] == stopped
+    assert Counter(resource.kind for resource in stopped)["codebuild-run"] == 1
+    assert report.left == []
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert summary.startswith(f"Stopped {len(stopped)}: ") and "1 codebuild-run. Deleted 13: 3 rule, " in summary
+    build_id = next(resource.name for resource in stopped if resource.kind == "codebuild-run")
+    assert codebuild.batch_get_builds(ids=[build_id])["builds"][0]["buildStatus"] == "STOPPED"
