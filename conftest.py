@@ -69,7 +69,7 @@ def pytest_runtest_teardown(item, nextitem):
             made.setdefault(arn, tags)
     lab = _teardown_lab(item)
     if lab:
-        from mlops_kit.teardown import LAB_PREFIXES
+        from mlops_kit.teardown_finder import LAB_PREFIXES
 
         left = sorted(set(made) & set(now))
         assert not left, f"{lab}'s teardown left {left}"
