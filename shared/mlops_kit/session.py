@@ -69,6 +69,12 @@ class WorkshopSession:
             self._clients[service_name] = self.boto_session.client(service_name)
         return self._clients[service_name]
 
+    @property
+    def poll_seconds(self) -> int:
+        """The pause between two looks at work AWS does in the background (captures, builds, stacks):
+        the local server finishes in about a second, AWS in minutes."""
+        return 1 if self.backend == "local" else 30
+
     def __getattr__(self, name: str):
         """``session.s3``, ``.sagemaker``, ``.sagemaker_runtime``, ``.events``, ``.logs``, ``.cloudwatch``."""
         if name in COMMON_CLIENTS:

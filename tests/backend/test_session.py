@@ -144,6 +144,12 @@ def test_aws_with_role_name_bucket_and_region_returns_the_session(example_aws_cr
     assert workshop.role_arn == f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole"
     assert "real AWS" in repr(workshop)
     assert "SAGEMAKER_USER_CONFIG_OVERRIDE" not in os.environ  # no local overrides on aws
+    assert workshop.poll_seconds == 30  # AWS takes minutes: no need to ask every second
+
+
+def test_a_local_session_polls_every_second(local_home):
+    """The labs' waits read the pause between two looks from the session, not from the backend's name."""
+    assert start_session("local").poll_seconds == 1
 
 
 def test_a_kernel_without_region_imports_the_kit_then_the_whole_sdk_after_start_session(local_home):
