@@ -7,7 +7,8 @@ from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import FakeTrialComponent
 
 from mlops_kit.local.events.service_events import event_time
-from mlops_kit.local.experiments.patch import matches_expression, metric_summaries, property_values
+from mlops_kit.local.experiments.records import metric_summaries
+from mlops_kit.local.experiments.search_expressions import matches_expression, property_values
 
 RECORD = {
     "TrialComponentName": "exp-run-1",

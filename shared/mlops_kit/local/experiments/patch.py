@@ -14,13 +14,13 @@ the service where the SDK depends on it, so this module:
 - implements ListTrialComponents filters and sorting, and Search over
   ``ExperimentTrialComponent`` with filters on any property path (``Parents.ExperimentName``,
   ``Parameters.max_depth``, ``Metrics.validation:auc.Max``, ``Tags.key``), which is how
-  ``ExperimentAnalytics`` builds its table.
+  ``ExperimentAnalytics`` builds its table (the record's shape in ``records``, the
+  expression's evaluation in ``search_expressions``).
 """
 
 import functools
 import json
-import math
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -31,6 +31,8 @@ from moto.sagemaker.utils import arn_formatter
 from moto.sagemakermetrics.responses import SageMakerMetricsResponse
 
 from ..seams import install_once
+from .records import as_datetime, metric_summaries, trial_component_record
+from .search_expressions import matches_expression, property_values
 
 SEAMS: list[tuple] = [  # Existence rules, tags, metrics, listing and search.
     ("moto.sagemaker.models.SageMakerModelBackend.create_experiment", "callable", ("experiment_name",)),
@@ -191,7 +193,7 @@ def _batch_put_metrics(self: SageMakerMetricsResponse) -> str:
     for datum in metric_data:
         point = {
             "Value": float(datum["Value"]),
-            "Timestamp": _as_datetime(datum["Timestamp"]),
+            "Timestamp": as_datetime(datum["Timestamp"]),
             "Step": datum.get("Step"),
         }
         metrics[datum["MetricName"]] = [*metrics.get(datum["MetricName"], []), point]
@@ -199,67 +201,7 @@ def _batch_put_metrics(self: SageMakerMetricsResponse) -> str:
     return json.dumps({"Errors": []})
 
 
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    return datetime.fromtimestamp(float(value), tz=timezone.utc)
-
-
-def metric_summaries(component: FakeTrialComponent) -> list[dict[str, Any]]:
-    """TrialComponentMetricSummary per metric; Last is the latest point (ties: last logged)."""
-    summaries = []
-    for metric_name, points in list(component.metrics.items()):
-        values = [point["Value"] for point in points]
-        latest = max(enumerate(points), key=lambda item: (item[1]["Timestamp"], item[0]))[1]
-        mean = sum(values) / len(values)
-        summaries.append(
-            {
-                "MetricName": metric_name,
-                "TimeStamp": latest["Timestamp"],
-                "Max": max(values),
-                "Min": min(values),
-                "Last": latest["Value"],
-                "Count": len(values),
-                "Avg": mean,
-                "StdDev": math.sqrt(sum((value - mean) ** 2 for value in values) / len(values)),
-            }
-        )
-    return summaries
-
-
 # --- Reading trial components: records, listing, search --------------------------------------
-
-
-def trial_component_record(backend: SageMakerModelBackend, component: FakeTrialComponent) -> dict[str, Any]:
-    """A trial component in the Search result's ``TrialComponent`` shape."""
-    record = {
-        "TrialComponentName": component.trial_component_name,
-        "DisplayName": component.display_name,
-        "TrialComponentArn": component.arn,
-        "Status": component.status,
-        "StartTime": component.start_time,
-        "EndTime": component.end_time,
-        "CreationTime": component.creation_time,
-        "CreatedBy": component.created_by,
-        "LastModifiedTime": component.last_modified_time,
-        "LastModifiedBy": component.last_modified_by,
-        "Parameters": dict(component.parameters),
-        "InputArtifacts": dict(component.input_artifacts),
-        "OutputArtifacts": dict(component.output_artifacts),
-        "Metrics": metric_summaries(component),
-        "MetadataProperties": component.metadata_properties,
-        "Tags": list(component.tags),
-        "Parents": _parents(backend, component.trial_component_name),
-    }
-    return {key: value for key, value in record.items() if value is not None}
-
-
-def _parents(backend: SageMakerModelBackend, component_name: str) -> list[dict[str, str]]:
-    return [
-        {"TrialName": trial.trial_name, "ExperimentName": trial.experiment_name}
-        for trial in list(backend.trials.values())
-        if component_name in trial.trial_components
-    ]
 
 
 _SUMMARY_FIELDS = (
@@ -300,8 +242,8 @@ def _list_trial_components(self: SageMakerResponse) -> ActionResult:
 
 
 def _created_within(created: datetime, after: Any, before: Any) -> bool:
-    created = _as_datetime(created)
-    return (after is None or created > _as_datetime(after)) and (before is None or created < _as_datetime(before))
+    created = as_datetime(created)
+    return (after is None or created > as_datetime(after)) and (before is None or created < as_datetime(before))
 
 
 def _page(items: list, max_results: Any, next_token: Any) -> tuple[list, str | None]:
@@ -331,96 +273,3 @@ def _search(self: SageMakerResponse) -> ActionResult:
 def _sort_value(record: dict[str, Any], path: str) -> Any:
     values = property_values(record, path)
     return values[0] if values else None
-
-
-def matches_expression(record: dict[str, Any], expression: dict[str, Any]) -> bool:
-    """Evaluate a Search ``SearchExpression`` (Filters, SubExpressions, Operator And/Or)."""
-    if expression.get("NestedFilters"):
-        raise ValidationError(
-            "NestedFilters in a SearchExpression are not supported by the local backend; "
-            "use Filters with a property path such as 'Parents.ExperimentName'."
-        )
-    results = [matches_filter(record, f) for f in expression.get("Filters", [])]
-    results += [matches_expression(record, sub) for sub in expression.get("SubExpressions", [])]
-    if not results:
-        return True
-    return any(results) if expression.get("Operator") == "Or" else all(results)
-
-
-_COMPARISONS = {
-    "Equals": lambda actual, expected: actual == expected,
-    "NotEquals": lambda actual, expected: actual != expected,
-    "GreaterThan": lambda actual, expected: actual > expected,
-    "GreaterThanOrEqualTo": lambda actual, expected: actual >= expected,
-    "LessThan": lambda actual, expected: actual < expected,
-    "LessThanOrEqualTo": lambda actual, expected: actual <= expected,
-    "Contains": lambda actual, expected: str(expected) in str(actual),
-    "In": lambda actual, expected: str(actual) in [part.strip() for part in str(expected).split(",")],
-}
-
-
-def matches_filter(record: dict[str, Any], search_filter: dict[str, Any]) -> bool:
-    """One Search filter; a path through a list (Parents, Tags) matches if any element does."""
-    operator = search_filter.get("Operator", "Equals")
-    values = property_values(record, search_filter["Name"])
-    if operator == "Exists":
-        return bool(values)
-    if operator == "NotExists":
-        return not values
-    if operator not in _COMPARISONS:
-        raise ValidationError(
-            f"Operator '{operator}' is not one of {sorted([*_COMPARISONS, 'Exists', 'NotExists'])}."
-        )
-    compare = _COMPARISONS[operator]
-    matched = []
-    for actual in values:
-        actual, expected = _comparable(actual, search_filter.get("Value"))
-        try:
-            matched.append(compare(actual, expected))
-        except TypeError:
-            matched.append(False)
-    if operator == "NotEquals":
-        return all(matched)
-    return any(matched)
-
-
-def _comparable(actual: Any, expected: Any) -> tuple[Any, Any]:
-    if isinstance(actual, bool) or expected is None:
-        return str(actual).lower() if isinstance(actual, bool) else actual, expected
-    if isinstance(actual, (int, float)):
-        try:
-            return float(actual), float(expected)
-        except (TypeError, ValueError):
-            return str(actual), str(expected)
-    if isinstance(actual, datetime):
-        try:
-            return _as_datetime(actual), datetime.fromisoformat(str(expected).replace("Z", "+00:00"))
-        except ValueError:
-            return actual.isoformat(), str(expected)
-    return str(actual), str(expected)
-
-
-def property_values(record: dict[str, Any], path: str) -> list[Any]:
-    """Values at a dotted property path; metric and tag lists are keyed by name/key."""
-    head, _, rest = path.partition(".")
-    if head == "Tags" and rest:
-        return [tag["Value"] for tag in record.get("Tags", []) if tag["Key"] == rest]
-    if head == "Metrics" and rest:
-        metric_name, _, statistic = rest.rpartition(".")
-        by_name = {m["MetricName"]: m for m in record.get("Metrics", [])}
-        if metric_name in by_name:
-            return [by_name[metric_name].get(statistic)] if statistic in by_name[metric_name] else []
-        return [by_name[rest]] if rest in by_name else []
-    return [v for v in _walk(record, path.split(".")) if v is not None]
-
-
-def _walk(node: Any, keys: list[str]) -> list[Any]:
-    if isinstance(node, list):
-        return [value for item in node for value in _walk(item, keys)]
-    if not keys:
-        if isinstance(node, dict) and ({"NumberValue", "StringValue"} & node.keys()):
-            return [node.get("NumberValue", node.get("StringValue"))]
-        return [node]
-    if isinstance(node, dict) and keys[0] in node:
-        return _walk(node[keys[0]], keys[1:])
-    return []
