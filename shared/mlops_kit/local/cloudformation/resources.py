@@ -5,7 +5,7 @@ re-creating it. CloudFormation names a resource without an explicit name
 ``<LogicalId>-<12 random characters>``, checks a ModelPackageName exists when it creates
 the model, creates a replacement Model / EndpointConfig before deleting the old one, and
 updates an endpoint in place (UpdateEndpoint, same name), which the kit deploys in the
-background (endpoints/patch.py). Like CloudFormation, it puts the stack's tags and its own
+background (endpoints/deploying.py). Like CloudFormation, it puts the stack's tags and its own
 (``aws:cloudformation:stack-name``, ``stack-id``, ``logical-id``) on each resource: the
 teardown finds a SageMaker project's endpoints by them.
 """
@@ -17,7 +17,7 @@ from moto.core.utils import utcnow
 from moto.sagemaker import models as sagemaker_models
 from moto.sagemaker.exceptions import ValidationError
 
-from ..endpoints import patch as endpoints
+from ..endpoints import deploying as endpoints
 from . import stack_lifecycle
 
 ENDPOINT_NAME_LIMIT = 63

@@ -15,32 +15,28 @@ ignore the endpoint name, no UpdateEndpoint). This extension:
   responses and errors (ModelError, HTTP 424), and writes Data Capture files.
 
 State: one ``EndpointRuntime`` per endpoint, kept on the SageMaker backend instance so
-``/moto-api/reset`` clears it. S3 is reached through moto's own S3 backend (in-process,
-no HTTP round trip, no credentials: the server reads model artifacts and writes capture
-files as the service itself would, and capture must not slow the request path).
+``/moto-api/reset`` clears it (``deploying`` builds it from ``model_artifacts``). S3 is
+reached through moto's own S3 backend (in-process, no HTTP round trip, no credentials:
+the server reads model artifacts and writes capture files as the service itself would,
+and capture must not slow the request path).
 """
 
 import functools
-import threading
 import uuid
 from urllib.parse import unquote
 
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
-from moto.s3.models import s3_backends
 from moto.sagemaker import models as sagemaker_models
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
-from moto.utilities.utils import get_partition
 
 from .. import clock
-from ...s3_uri import split_s3_uri
 from ..seams import add_action, install_once
 from . import csv_inference
-from .capture import CaptureBuffer, CaptureSettings, Sampler, build_record
-from .deployment import EndpointRuntime, VariantRuntime
-from .model_loader import ModelArtifactError, load_booster
+from .capture import build_record
+from .deploying import capture_summary, runtimes, start_deployment
 from .responses import json_error, model_error
 
 SEAMS: list[tuple] = [  # Model loading, endpoint lifecycle, runtime, Data Capture.
@@ -66,138 +62,9 @@ SEAMS: list[tuple] = [  # Model loading, endpoint lifecycle, runtime, Data Captu
     ("moto.utilities.utils.get_partition", "callable", ("region",)),
 ]
 
-RUNTIMES_ATTRIBUTE = "mlops_kit_endpoint_runtimes"
 TARGET_VARIANT_HEADER = "X-Amzn-SageMaker-Target-Variant"
 INFERENCE_ID_HEADER = "X-Amzn-SageMaker-Inference-Id"
 
-
-
-def runtimes(backend) -> dict[str, EndpointRuntime]:
-    """The endpoint runtimes kept on a SageMaker backend instance."""
-    found = backend.__dict__.get(RUNTIMES_ATTRIBUTE)
-    return found if found is not None else backend.__dict__.setdefault(RUNTIMES_ATTRIBUTE, {})
-
-
-# ---- model artifacts ------------------------------------------------------------------
-
-
-def _model_data_url(backend, model_name: str) -> str:
-    """The S3 URL of a model's artifact: its container's ModelDataUrl, or its model package's."""
-    model = backend._models.get(model_name)
-    if model is None:
-        raise ModelArtifactError(f"Model {model_name} does not exist (was it deleted before the endpoint was deployed?).")
-    containers = [model.primary_container] if model.primary_container else list(model.containers or [])
-    if len(containers) != 1:
-        raise ModelArtifactError(
-            f"Model {model_name} has {len(containers)} containers; the local backend serves single-container "
-            "XGBoost models (PrimaryContainer with ModelDataUrl or ModelPackageName)."
-        )
-    container = containers[0]
-    if container.get("ModelDataUrl"):
-        return container["ModelDataUrl"]
-    if container.get("ModelPackageName"):
-        package = backend.describe_model_package(container["ModelPackageName"])
-        package_containers = (package.inference_specification or {}).get("Containers", [])
-        urls = [c["ModelDataUrl"] for c in package_containers if c.get("ModelDataUrl")]
-        if len(urls) != 1:
-            raise ModelArtifactError(
-                f"Model package {container['ModelPackageName']} should have one InferenceSpecification "
-                f"container with a ModelDataUrl; it has {len(urls)}."
-            )
-        return urls[0]
-    raise ModelArtifactError(
-        f"Model {model_name} has no ModelDataUrl: create it with PrimaryContainer={{'Image': ..., "
-        "'ModelDataUrl': 's3://.../model.tar.gz'}} or PrimaryContainer={'ModelPackageName': ...}."
-    )
-
-
-def _s3(account_id: str, region: str):
-    return s3_backends[account_id][get_partition(region)]
-
-
-def _read_artifact(account_id: str, region: str, url: str) -> bytes:
-    bucket, key = split_s3_uri(url)
-    missing = ModelArtifactError(
-        f"Failed to download model data(bucket: {bucket}, key: {key}). Please ensure that there is an object "
-        "located at the URL and that the role passed to CreateModel has permissions to download the model. "
-        "(On the local backend: did the training job finish and write its model.tar.gz there?)"
-    )
-    try:
-        found = _s3(account_id, region).get_object(bucket, key)
-    except Exception as error:  # moto raises MissingBucket for an unknown bucket
-        raise missing from error
-    if found is None:
-        raise missing
-    return found.value
-
-
-def _build_runtime(backend, endpoint_name: str, config_name: str) -> EndpointRuntime:
-    config = backend.endpoint_configs.get(config_name)
-    if config is None:
-        raise ModelArtifactError(f"Endpoint configuration {config_name} was deleted before the endpoint was deployed.")
-    account_id, region = backend.account_id, backend.region_name
-    variants = tuple(
-        VariantRuntime(
-            name=variant["VariantName"],
-            weight=float(variant.get("InitialVariantWeight", 1.0)),
-            booster=load_booster(
-                _read_artifact(account_id, region, url := _model_data_url(backend, variant["ModelName"])), url
-            ),
-        )
-        for variant in config.production_variants
-    )
-    capture = CaptureSettings.from_config(config.data_capture_config)
-    if capture is None:
-        return EndpointRuntime(variants, None, None, None)
-
-    table = runtimes(backend)
-
-    def write(bucket: str, key: str, body: bytes) -> None:
-        if backend.__dict__.get(RUNTIMES_ATTRIBUTE) is not table:
-            return  # /moto-api/reset cleared this backend: its capture goes with it
-        _s3(account_id, region).put_object(bucket, key, body)
-
-    buffer = CaptureBuffer(capture.destination_s3_uri, endpoint_name, write)
-    return EndpointRuntime(variants, capture, Sampler(capture.sampling_percentage), buffer)
-
-
-def _summary(config: dict | None) -> dict | None:
-    settings = CaptureSettings.from_config(config)
-    return settings.summary() if settings else None
-
-
-def _deploy(backend, endpoint, config_name: str) -> None:
-    """Load the config's models, then switch the endpoint to them (runs in a background thread)."""
-    table = runtimes(backend)
-    try:
-        runtime = _build_runtime(backend, endpoint.endpoint_name, config_name)
-    except Exception as error:  # whatever stops the deployment must show as FailureReason, not a stuck status
-        reason = getattr(error, "message", None) or str(error)
-        endpoint.failure_reason = reason if isinstance(error, (ModelArtifactError, ValidationError)) else (
-            f"The local backend could not deploy the model: {type(error).__name__}: {reason}")
-        # A failed update rolls back to the running deployment, as on AWS; a failed creation fails.
-        endpoint.endpoint_status = "InService" if endpoint.endpoint_name in table else "Failed"
-        endpoint.last_modified_time = utcnow()
-        return
-    if backend.endpoints.get(endpoint.endpoint_name) is not endpoint:  # deleted while its model was loading
-        return
-    previous = table.get(endpoint.endpoint_name)
-    table[endpoint.endpoint_name] = runtime
-    if previous:
-        previous.close()
-    config = backend.endpoint_configs.get(config_name)
-    if config is not None:
-        endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
-        endpoint.data_capture_config = _summary(config.data_capture_config)
-    endpoint.endpoint_config_name = config_name
-    endpoint.failure_reason = None
-    endpoint.endpoint_status = "InService"
-    endpoint.last_modified_time = utcnow()
-
-
-def start_deployment(backend, endpoint, config_name: str) -> None:
-    threading.Thread(target=_deploy, args=(backend, endpoint, config_name), daemon=True,
-                     name=f"deploy-{endpoint.endpoint_name}").start()
 
 
 # ---- control plane patches ------------------------------------------------------------
@@ -243,7 +110,7 @@ def _replace_create_endpoint(original):
             endpoint_name=endpoint_name,
             endpoint_config_name=endpoint_config_name,
             production_variants=config.production_variants,
-            data_capture_config=_summary(config.data_capture_config),
+            data_capture_config=capture_summary(config.data_capture_config),
             tags=tags,
         )
         endpoint.endpoint_status = "Creating"

@@ -144,7 +144,7 @@ def _capture_destination(backend, endpoint_name: str) -> str:
 
 
 def _flush_capture(backend, endpoint_name: str) -> None:
-    from ..endpoints.patch import runtimes  # the endpoints room's per-backend runtimes
+    from ..endpoints.deploying import runtimes  # the endpoints room's per-backend runtimes
 
     runtime = runtimes(backend).get(endpoint_name)
     if runtime is not None and runtime.buffer is not None:
