@@ -11,25 +11,22 @@
   stored by moto) or carry an inline MonitoringJobDefinition.
 - Executions run when the backend clock (``clock.py``) passes a schedule's cron tick: at
   once on ``clock.advance(...)``, or within ``clock.TICK_SECONDS`` when real time gets
-  there; a NOW schedule runs once on creation. ``monitoring.executions`` does the work.
+  there; a NOW schedule runs once on creation (``schedule_runs``). ``executions`` does the work.
 - DeleteEndpoint is refused while a schedule is attached to the endpoint, as on SageMaker
   ("delete the schedule first"; the wording is the kit's).
 
 State: the schedules live on the SageMaker backend instance (``/moto-api/reset`` clears
-them); a moto reset also puts the clock back to real time. One lock serialises executions,
-so a tick reached by both the ticker thread and an advance runs once.
+them); a moto reset also puts the clock back to real time.
 """
 
 import functools
-import logging
 import threading
-import time
 from datetime import datetime, timezone
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.moto_api._internal.models import MotoAPIBackend
 from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
-from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
+from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter
 
@@ -37,7 +34,7 @@ from .. import clock
 from ..jobs import images
 from ..seams import add_action, install_once
 from .analyzer import container as analyzer
-from .executions import run_tick
+from .schedule_runs import run_due, schedules, start_one_time, tick_forever
 from .schedules import Schedule, ScheduleError, validate_schedule_config
 
 SEAMS: list[tuple] = [  # Schedules, executions, their metrics, the clock's reset.
@@ -60,68 +57,8 @@ SEAMS: list[tuple] = [  # Schedules, executions, their metrics, the clock's rese
     ("moto.cloudwatch.models.CloudWatchBackend.put_metric_data", "callable", ("namespace", "metric_data")),
 ]
 
-SCHEDULES_ATTRIBUTE = "mlops_kit_monitoring_schedules"
 SUPPORTED_TYPE = "DataQuality"
 
-logger = logging.getLogger(__name__)
-_run_lock = threading.RLock()
-
-
-def schedules(backend) -> dict[str, Schedule]:
-    """The monitoring schedules kept on a SageMaker backend instance."""
-    found = backend.__dict__.get(SCHEDULES_ATTRIBUTE)
-    return found if found is not None else backend.__dict__.setdefault(SCHEDULES_ATTRIBUTE, {})
-
-
-def _backends():
-    for regions in list(sagemaker_backends.values()):
-        for backend in list(regions.values()):
-            if backend.__dict__.get(SCHEDULES_ATTRIBUTE):
-                yield backend
-
-
-# ---- running due executions -----------------------------------------------------------
-
-
-def _due(moment: datetime) -> list[tuple]:
-    """Claim every (backend, schedule, tick) whose tick is at or before ``moment``."""
-    due = []
-    for backend in _backends():
-        for schedule in list(schedules(backend).values()):
-            while schedule.status == "Scheduled" and schedule.next_tick is not None and schedule.next_tick <= moment:
-                due.append((backend, schedule, schedule.next_tick))
-                schedule.next_tick = schedule.cron.next_tick(schedule.next_tick)
-    return sorted(due, key=lambda item: item[2])
-
-
-def _run(due: list[tuple]) -> list[dict]:
-    ran = []
-    for backend, schedule, tick in due:
-        if schedules(backend).get(schedule.name) is not schedule:
-            continue  # deleted meanwhile
-        execution = run_tick(backend, schedule, tick)
-        ran.append({"schedule": schedule.name, "endpoint": schedule.endpoint_name,
-                    "scheduled_time": tick.isoformat(), "status": execution.status,
-                    "failure_reason": execution.failure_reason, "processing_job_arn": execution.processing_job_arn})
-    return ran
-
-
-def run_due(moment: datetime, wait: bool = True) -> list[dict]:
-    """Run the executions due at ``moment``; with ``wait=False`` in a background thread."""
-    if not wait:
-        threading.Thread(target=run_due, args=(moment, True), daemon=True, name="mlops-kit-monitoring").start()
-        return []
-    with _run_lock:
-        return _run(_due(moment))
-
-
-def _tick_forever() -> None:
-    while True:
-        time.sleep(clock.TICK_SECONDS)
-        try:
-            clock.at_current_time(run_due)
-        except Exception:  # noqa: BLE001 - the ticker must survive anything (a reset mid-run, a bug)
-            logger.exception("monitoring ticker")
 
 
 # ---- actions --------------------------------------------------------------------------
@@ -175,17 +112,6 @@ def _validated(backend, config: dict):
     return endpoint_name, cron
 
 
-def _start_one_time(backend, schedule: Schedule) -> None:
-    """A NOW schedule's single execution, at once (in the background, as AWS starts it)."""
-    moment = clock.now()
-
-    def run():
-        with _run_lock:
-            _run([(backend, schedule, moment)])
-
-    threading.Thread(target=run, daemon=True, name=f"mlops-kit-monitoring-{schedule.name}").start()
-
-
 def create_monitoring_schedule(self) -> ActionResult:
     backend = self.sagemaker_backend
     name = self._get_param("MonitoringScheduleName")
@@ -202,7 +128,7 @@ def create_monitoring_schedule(self) -> ActionResult:
                         next_tick=None if cron.one_time else cron.next_tick(now), tags=self._get_param("Tags") or [])
     table[name] = schedule
     if cron.one_time:
-        _start_one_time(backend, schedule)
+        start_one_time(backend, schedule)
     return ActionResult({"MonitoringScheduleArn": arn})
 
 
@@ -222,7 +148,7 @@ def update_monitoring_schedule(self) -> ActionResult:
     schedule.next_tick = None if cron.one_time else cron.next_tick(now)
     schedule.last_modified_time = now
     if cron.one_time and schedule.status == "Scheduled":
-        _start_one_time(backend, schedule)
+        start_one_time(backend, schedule)
     return ActionResult({"MonitoringScheduleArn": schedule.arn})
 
 
@@ -376,4 +302,4 @@ def _patch_moto() -> None:
     MotoAPIBackend.reset = _reset_clock_too(MotoAPIBackend.reset)
     SageMakerModelBackend.delete_endpoint = _refuse_deleting_a_monitored_endpoint(SageMakerModelBackend.delete_endpoint)
     clock.add_listener(run_due)
-    threading.Thread(target=_tick_forever, daemon=True, name="mlops-kit-monitoring-ticker").start()
+    threading.Thread(target=tick_forever, daemon=True, name="mlops-kit-monitoring-ticker").start()
