@@ -51,29 +51,33 @@ class Finder:
     def __init__(self, session, lab: str | None):
         self.session, self.lab = session, lab
         self.sm = session.client("sagemaker")
-        self._projects: list[Project] | None = None
+        self._projects: dict[str, Project] | None = None
 
     def ours(self, tags: dict[str, str]) -> bool:
-        return self.workshops(tags) or tags.get(PROJECT_ID_TAG) in {p.project_id for p in self.projects()}
+        return self.workshops(tags) or tags.get(PROJECT_ID_TAG) in self.projects()
 
     def workshops(self, tags: dict[str, str]) -> bool:
         return (tags.get(WORKSHOP_TAG) == WORKSHOP and tags.get(SESSION_TAG) == self.session.tags[SESSION_TAG]
                 and (self.lab is None or tags.get(LAB_TAG) == self.lab))
 
-    def projects(self) -> list[Project]:
-        """The SageMaker projects whose CodeBuild projects carry the workshop's tags. Read once and
-        kept, so that the second look after the deletions still knows the project's resources."""
+    def projects(self) -> dict[str, Project]:
+        """The SageMaker projects (by id) whose CodeBuild projects carry the workshop's tags. Read once
+        and kept, so that the second look after the deletions still knows the project's resources."""
         if self._projects is None:
-            codebuild, found = self.session.client("codebuild"), {}
-            names = codebuild.list_projects().get("projects", [])
             account = self.session.client("sts").get_caller_identity()["Account"]
-            for build in codebuild.batch_get_projects(names=names).get("projects", []) if names else []:
+            self._projects = {}
+            for build in self.build_projects():
                 tags = as_dict(build.get("tags"))
                 if self.workshops(tags) and tags.get(PROJECT_ID_TAG) and tags.get(PROJECT_NAME_TAG):
-                    found[tags[PROJECT_ID_TAG]] = Project(tags[PROJECT_NAME_TAG], tags[PROJECT_ID_TAG],
-                                                          self.session.region, account)
-            self._projects = list(found.values())
+                    self._projects[tags[PROJECT_ID_TAG]] = Project(tags[PROJECT_NAME_TAG], tags[PROJECT_ID_TAG],
+                                                                   self.session.region, account)
         return self._projects
+
+    def build_projects(self) -> list[dict]:
+        """Every CodeBuild project, as BatchGetProjects describes it (with its tags)."""
+        codebuild = self.session.client("codebuild")
+        names = codebuild.list_projects().get("projects", [])
+        return codebuild.batch_get_projects(names=names).get("projects", []) if names else []
 
     def find(self) -> list[Resource]:
         groups = self.listed("model-package-group", "list_model_package_groups", "ModelPackageGroupSummaryList",
@@ -110,7 +114,7 @@ class Finder:
                    {"Key": SESSION_TAG, "Values": [self.session.tags[SESSION_TAG]]}]
         if self.lab:
             filters.append({"Key": LAB_TAG, "Values": [self.lab]})
-        searches = [filters] + [[{"Key": PROJECT_ID_TAG, "Values": [p.project_id]}] for p in self.projects()]
+        searches = [filters] + [[{"Key": PROJECT_ID_TAG, "Values": [project_id]}] for project_id in self.projects()]
         tagging, arns = self.session.client("resourcegroupstaggingapi"), []
         for search in searches:
             for page in tagging.get_paginator("get_resources").paginate(TagFilters=search):
@@ -169,14 +173,12 @@ class Finder:
 
     def ci_cd(self) -> list[Resource]:
         """Lab 3's CodePipelines and CodeBuild projects, kept when their tags are ours."""
-        found = []
-        codepipeline, codebuild = self.session.client("codepipeline"), self.session.client("codebuild")
+        found, codepipeline = [], self.session.client("codepipeline")
         for item in codepipeline.list_pipelines().get("pipelines", []):
             arn = codepipeline.get_pipeline(name=item["name"])["metadata"]["pipelineArn"]
             if self.ours(as_dict(codepipeline.list_tags_for_resource(resourceArn=arn).get("tags"))):
                 found.append(Resource("codepipeline", item["name"], arn))
-        names = codebuild.list_projects().get("projects", [])
-        for project in codebuild.batch_get_projects(names=names).get("projects", []) if names else []:
+        for project in self.build_projects():
             if self.ours(as_dict(project.get("tags"))):
                 found.append(Resource("codebuild-project", project["name"], project["arn"]))
         return found
@@ -200,7 +202,7 @@ class Finder:
     def project_buckets(self) -> list[Resource]:
         """Each project's artifact bucket (sources, builds' artifacts, Data Capture), when its tags are ours."""
         s3, found = self.session.client("s3"), []
-        for project in self.projects():
+        for project in self.projects().values():
             try:
                 tags = as_dict(s3.get_bucket_tagging(Bucket=project.bucket)["TagSet"])
             except ClientError:
@@ -212,7 +214,7 @@ class Finder:
     def project_roles(self) -> list[Resource]:
         """The roles the project's services run as, when their tags are ours."""
         iam, found = self.session.client("iam"), []
-        for project in self.projects():
+        for project in self.projects().values():
             for service in SERVICES:
                 try:
                     role = iam.get_role(RoleName=project.role_name(service))["Role"]

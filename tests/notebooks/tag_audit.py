@@ -39,11 +39,18 @@ def _clients_of(url: str) -> dict:
                          "iam", "sts")}
 
 
+@functools.cache
+def _session_bucket_of(url: str) -> str:
+    """The SDK's default bucket, the labs' shared one (the teardown empties its lab prefixes)."""
+    return f"sagemaker-us-east-1-{_clients_of(url)['sts'].get_caller_identity()['Account']}"
+
+
 def resources() -> dict[str, dict[str, str]]:
     """Every resource the teardown is meant to delete, by ARN, with its tags (empty: no server)."""
-    aws = clients()
-    if aws is None:
+    running = detached.status()
+    if running is None:
         return {}
+    aws, session_bucket = _clients_of(running.url), _session_bucket_of(running.url)
     sm, found = aws["sagemaker"], {}
     for operation, key, arn_key in SAGEMAKER_KINDS.values():
         for item in getattr(sm, operation)()[key]:
@@ -64,7 +71,6 @@ def resources() -> dict[str, dict[str, str]]:
     for role in aws["iam"].list_roles()["Roles"]:
         if role["RoleName"] != LOCAL_ROLE_NAME:  # the local backend's own execution role, shared by the labs
             found[role["Arn"]] = as_dict(aws["iam"].list_role_tags(RoleName=role["RoleName"])["Tags"])
-    session_bucket = f"sagemaker-us-east-1-{aws['sts'].get_caller_identity()['Account']}"  # emptied by prefix
     for bucket in aws["s3"].list_buckets()["Buckets"]:
         if bucket["Name"] != session_bucket:
             found[f"arn:aws:s3:::{bucket['Name']}"] = _bucket_tags(aws["s3"], bucket["Name"])
